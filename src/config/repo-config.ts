@@ -1,0 +1,91 @@
+import { z } from "zod";
+
+/** Where maintainers configure the app inside their repository. */
+export const REPO_CONFIG_PATH = ".github/magic.yml";
+
+const shellCommand = z.string().trim().min(1, { error: "expected a non-empty shell command" });
+
+export const RepoBudget = z.strictObject({
+  model_calls: z.int({ error: "expected a whole number of model calls" }).min(1).max(200).default(8),
+  tokens: z.int({ error: "expected a whole number of tokens" }).min(1_000).max(20_000_000).default(400_000),
+  minutes: z.number({ error: "expected a number of minutes" }).positive().max(240).default(20),
+});
+export type RepoBudget = z.infer<typeof RepoBudget>;
+
+/** The repository's `.github/magic.yml`, with defaults filled in. */
+export const RepoConfig = z.strictObject({
+  trigger_label: z.string({ error: "expected a label name" }).trim().min(1).optional(),
+  test_command: shellCommand.optional(),
+  setup_command: shellCommand.optional(),
+  test_timeout_seconds: z.number({ error: "expected a number of seconds" }).positive().max(3_600).default(600),
+  budget: RepoBudget.default(RepoBudget.parse({})),
+  model: z.string({ error: "expected a model id such as openai:gpt-4.1" }).trim().min(1).optional(),
+  protected_paths: z
+    .array(z.string({ error: "expected a glob such as .github/workflows/**" }).min(1), {
+      error: "expected a list of globs",
+    })
+    .default([".github/workflows/**"]),
+});
+export type RepoConfig = z.infer<typeof RepoConfig>;
+
+export interface ConfigProblem {
+  key: string;
+  found: string;
+  expected: string;
+}
+
+export type RepoConfigResult = { ok: true; config: RepoConfig } | { ok: false; problems: ConfigProblem[] };
+
+/** Validates a parsed `.github/magic.yml` (or `null` when the file is absent) and lists every problem. */
+export function parseRepoConfig(raw: unknown): RepoConfigResult {
+  const parsed = RepoConfig.safeParse(raw ?? {});
+  if (parsed.success) return { ok: true, config: parsed.data };
+  return { ok: false, problems: parsed.error.issues.flatMap((issue) => describeProblem(issue, raw)) };
+}
+
+function describeProblem(issue: z.core.$ZodIssue, raw: unknown): ConfigProblem[] {
+  const key = issue.path.map(String).join(".") || "(top level)";
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((unknownKey) => ({
+      key: [...issue.path.map(String), unknownKey].join("."),
+      found: "an unknown key",
+      expected: `one of ${knownKeysAt(issue.path).join(", ")}`,
+    }));
+  }
+  return [{ key, found: describeValue(valueAt(raw, issue.path)), expected: expectedText(issue) }];
+}
+
+function expectedText(issue: z.core.$ZodIssue): string {
+  if (issue.code === "too_small") return `a value of at least ${String(issue.minimum)}`;
+  if (issue.code === "too_big") return `a value of at most ${String(issue.maximum)}`;
+  return issue.message.replace(/^expected /, "").replace(/^Invalid input: expected /, "");
+}
+
+function knownKeysAt(path: PropertyKey[]): string[] {
+  const shape = path.length === 0 ? RepoConfig.shape : path[0] === "budget" ? RepoBudget.shape : {};
+  return Object.keys(shape);
+}
+
+function valueAt(raw: unknown, path: PropertyKey[]): unknown {
+  let value: unknown = raw;
+  for (const part of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<PropertyKey, unknown>)[part];
+  }
+  return value;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Returns the trigger label a repository uses, falling back to the operator's default. */
+export function triggerLabelOf(raw: unknown, operatorDefault: string): string {
+  if (raw && typeof raw === "object" && "trigger_label" in raw) {
+    const label = (raw as { trigger_label: unknown }).trigger_label;
+    if (typeof label === "string" && label.trim()) return label.trim();
+  }
+  return operatorDefault;
+}

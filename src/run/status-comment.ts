@@ -1,0 +1,64 @@
+import { STATUS_MARKER } from "../publish/github-gateway.js";
+
+export type RunPhase =
+  | "queued"
+  | "preparing"
+  | "indexing"
+  | "baseline"
+  | "attempt"
+  | "selecting"
+  | "publishing"
+  | "done"
+  | "failed"
+  | "cancelled"
+  | "out-of-budget";
+
+export interface StatusView {
+  phase: RunPhase;
+  attempt?: { current: number; max: number };
+  /** One or two sentences for the reader, such as what failed and what to do. */
+  detail?: string;
+  branch?: string;
+  pullRequestUrl?: string;
+  tokens?: number;
+  modelCalls?: number;
+  stopReason?: string;
+  testsPassing?: boolean;
+}
+
+const PHASE_TITLES: Record<RunPhase, string> = {
+  queued: "⏳ Queued",
+  preparing: "📦 Preparing the workspace",
+  indexing: "🔎 Reading the repository",
+  baseline: "🧪 Running the tests before any change",
+  attempt: "🛠️ Working",
+  selecting: "⚖️ Choosing the best result",
+  publishing: "🚀 Publishing",
+  done: "✅ Done",
+  failed: "❌ Failed",
+  cancelled: "⏹️ Cancelled",
+  "out-of-budget": "💸 Out of budget",
+};
+
+/** Renders the status comment; the hidden marker lets any worker find and edit it later. */
+export function renderStatusComment(view: StatusView): string {
+  let title = PHASE_TITLES[view.phase];
+  if (view.phase === "attempt" && view.attempt) title += ` (step ${view.attempt.current} of at most ${view.attempt.max})`;
+  const lines = [STATUS_MARKER, `**Magic PR:** ${title}`];
+  if (view.detail) lines.push("", view.detail);
+  const facts: string[] = [];
+  if (view.pullRequestUrl) facts.push(`Pull request: ${view.pullRequestUrl}`);
+  if (view.branch) facts.push(`Branch: \`${view.branch}\``);
+  if (view.testsPassing !== undefined) facts.push(`Tests: ${view.testsPassing ? "passing" : "failing"}`);
+  if (view.modelCalls !== undefined) facts.push(`Model calls: ${view.modelCalls}`);
+  if (view.tokens !== undefined) facts.push(`Tokens: ${view.tokens.toLocaleString("en-US")}`);
+  if (view.stopReason) facts.push(`Stop reason: \`${view.stopReason}\``);
+  if (facts.length > 0) lines.push("", ...facts.map((fact) => `- ${fact}`));
+  return lines.join("\n");
+}
+
+/** Lists every problem of an invalid `.github/magic.yml` so the maintainer can fix them in one edit. */
+export function describeConfigProblems(problems: Array<{ key: string; found: string; expected: string }>): string {
+  const lines = problems.map((problem) => `- \`${problem.key}\`: found ${problem.found}, expected ${problem.expected}.`);
+  return `\`.github/magic.yml\` is invalid, so no run was started. Fix these keys on the default branch and re-apply the label:\n\n${lines.join("\n")}`;
+}

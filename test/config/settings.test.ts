@@ -1,0 +1,76 @@
+import { describe, expect, test } from "vitest";
+import { loadSettings, needsAppRegistration, SettingsError } from "../../src/config/settings.js";
+import { testPrivateKey } from "../helpers/app-key.js";
+
+const VALID = {
+  APP_ID: "12",
+  PRIVATE_KEY: "-----BEGIN RSA PRIVATE KEY-----\\nabc\\n-----END RSA PRIVATE KEY-----",
+  WEBHOOK_SECRET: "secret",
+  MAGIC_MODEL: "openai-compatible:qwen",
+  MAGIC_MODEL_BASE_URL: "http://127.0.0.1:11434/v1",
+};
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadSettings(env);
+  } catch (error) {
+    if (error instanceof SettingsError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe("loadSettings", () => {
+  test("valid environment with defaults", () => {
+    const settings = loadSettings(VALID);
+
+    expect(settings.appId).toBe(12);
+    expect(settings.privateKey).toContain("\nabc\n");
+    expect(settings.model).toEqual({ provider: "openai-compatible", modelName: "qwen", baseUrl: "http://127.0.0.1:11434/v1", apiKey: undefined });
+    expect(settings.concurrency).toBe(2);
+    expect(settings.triggerLabel).toBe("magic");
+    expect(settings.port).toBe(3000);
+  });
+
+  test("every problem listed at once", () => {
+    const problems = problemsOf({ APP_ID: "abc", MAGIC_CONCURRENCY: "0", MAGIC_MODEL: "openai:gpt-4.1", PORT: "70000" });
+
+    expect(problems).toContain("APP_ID must be the numeric id of the GitHub App");
+    expect(problems.some((problem) => problem.startsWith("WEBHOOK_SECRET is missing"))).toBe(true);
+    expect(problems.some((problem) => problem.startsWith("PRIVATE_KEY is missing"))).toBe(true);
+    expect(problems).toContain("MAGIC_CONCURRENCY must be a whole number of runs, 1 or more");
+    expect(problems).toContain("PORT must be at most 65535");
+    expect(problems.some((problem) => problem.startsWith("OPENAI_API_KEY is missing"))).toBe(true);
+  });
+
+  test("message names each variable", () => {
+    expect(() => loadSettings({ ...VALID, MAGIC_MODEL: "gemini:pro" })).toThrow(/MAGIC_MODEL provider "gemini" is unknown/);
+    expect(() => loadSettings({ ...VALID, MAGIC_MODEL_BASE_URL: "not a url" })).toThrow(/MAGIC_MODEL_BASE_URL must be a URL/);
+    expect(() => loadSettings({ ...VALID, LOG_LEVEL: "loud" })).toThrow(/LOG_LEVEL must be one of/);
+  });
+
+  test("bare model name uses base URL", () => {
+    const settings = loadSettings({ ...VALID, MAGIC_MODEL: "llama3" });
+
+    expect(settings.model.provider).toBe("openai-compatible");
+    expect(settings.model.modelName).toBe("llama3");
+  });
+
+  test("private key read from a file", async () => {
+    const { writeFileSync, mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const path = await import("node:path");
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "magic-key-")), "key.pem");
+    writeFileSync(file, testPrivateKey());
+
+    const settings = loadSettings({ ...VALID, PRIVATE_KEY: undefined, PRIVATE_KEY_PATH: file });
+
+    expect(settings.privateKey).toBe(testPrivateKey());
+    expect(problemsOf({ ...VALID, PRIVATE_KEY: undefined, PRIVATE_KEY_PATH: "/nonexistent/key.pem" })[0]).toMatch(/PRIVATE_KEY_PATH: cannot read/);
+  });
+
+  test("registration needed without credentials", () => {
+    expect(needsAppRegistration({})).toBe(true);
+    expect(needsAppRegistration({ APP_ID: "1" })).toBe(false);
+  });
+});

@@ -1,0 +1,118 @@
+import nock from "nock";
+
+export const GITHUB_API = "https://api.github.com";
+export const APP_ID = 4242;
+export const INSTALLATION_ID = 777;
+/** Installation token the mocked GitHub hands out; tests assert it never lands on disk or in a comment. */
+export const INSTALLATION_TOKEN = "ghs_testInstallationToken0123456789abcdef";
+
+/**
+ * Makes nock strict for api.github.com: every request must match a mock, and every mock must be used.
+ * Call `verify()` after the test has finished its work.
+ */
+export function strictGitHub(): { api: nock.Scope; unmatched: string[]; verify(): void; reset(): void } {
+  nock.disableNetConnect();
+  nock.enableNetConnect((host) => host.startsWith("127.0.0.1") || host.startsWith("localhost"));
+  const unmatched: string[] = [];
+  const onNoMatch = (request: { method?: string; host?: string; hostname?: string; path?: string; href?: string }) => {
+    const host = request.hostname ?? request.host ?? "";
+    if (host.includes("127.0.0.1") || host.includes("localhost")) return;
+    unmatched.push(`${request.method} ${request.href ?? `${host}${request.path}`}`);
+  };
+  nock.emitter.on("no match", onNoMatch);
+  const api = nock(GITHUB_API);
+  return {
+    api,
+    unmatched,
+    verify() {
+      if (unmatched.length > 0) throw new Error(`Unmatched GitHub requests:\n${unmatched.join("\n")}`);
+      const pending = nock.pendingMocks();
+      if (pending.length > 0) throw new Error(`Unused GitHub mocks:\n${pending.join("\n")}`);
+    },
+    reset() {
+      nock.emitter.removeListener("no match", onNoMatch);
+      nock.cleanAll();
+      nock.enableNetConnect();
+    },
+  };
+}
+
+export function mockInstallationToken(api: nock.Scope): void {
+  api
+    .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+    .reply(201, { token: INSTALLATION_TOKEN, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: {} })
+    .persist();
+}
+
+/** Mocks the config read: `content` is the raw `.github/magic.yml`, or undefined for no file anywhere. */
+export function mockRepoConfig(api: nock.Scope, owner: string, repo: string, content: string | undefined): void {
+  const filePath = `/repos/${owner}/${repo}/contents/.github%2Fmagic.yml`;
+  if (content !== undefined) {
+    api.get(filePath).reply(200, content, { "content-type": "application/vnd.github.v3.raw; charset=utf-8" });
+    return;
+  }
+  api.get(filePath).reply(404, { message: "Not Found" });
+  api.get(`/repos/${owner}/.github/contents/.github%2Fmagic.yml`).reply(404, { message: "Not Found" });
+}
+
+export function mockRole(api: nock.Scope, owner: string, repo: string, username: string, role: string): void {
+  // The legacy `permission` field folds maintain into write and triage into read.
+  const legacy: Record<string, string> = { maintain: "write", triage: "read" };
+  const permission = legacy[role] ?? role;
+  api.get(`/repos/${owner}/${repo}/collaborators/${username}/permission`).reply(200, { permission, role_name: role, user: { login: username } });
+}
+
+/** A comment as GitHub returns it, made by this app when `byApp` is set. */
+export function commentResponse(id: number, body: string, byApp = true): Record<string, unknown> {
+  return {
+    id,
+    body,
+    html_url: `https://github.com/o/r/issues/1#issuecomment-${id}`,
+    user: { login: byApp ? "magic-pr[bot]" : "someone", type: byApp ? "Bot" : "User" },
+    performed_via_github_app: byApp ? { id: APP_ID, slug: "magic-pr" } : null,
+  };
+}
+
+export interface RunMocks {
+  /** Bodies of the status comment, in the order they were written. */
+  statusBodies: string[];
+  /** The request bodies of created pull requests. */
+  pullRequests: Array<Record<string, any>>;
+}
+
+/**
+ * Mocks the GitHub requests of a full run from an `issues.labeled` webhook: config, permission, reaction,
+ * status comment (id 100) and, unless `expectPullRequest` is false, the pull request lookup and creation.
+ */
+export function mockLabeledRun(
+  api: nock.Scope,
+  options: { owner: string; repo: string; issue?: number; config?: string; expectPullRequest?: boolean },
+): RunMocks {
+  const { owner, repo } = options;
+  const issue = options.issue ?? 1;
+  const mocks: RunMocks = { statusBodies: [], pullRequests: [] };
+  mockInstallationToken(api);
+  mockRepoConfig(api, owner, repo, options.config);
+  mockRole(api, owner, repo, "maintainer", "write");
+  api.post(`/repos/${owner}/${repo}/issues/${issue}/reactions`).reply(201, { id: 1, content: "eyes" });
+  api.get(`/repos/${owner}/${repo}/issues/${issue}/comments`).query(true).reply(200, []);
+  api.post(`/repos/${owner}/${repo}/issues/${issue}/comments`).reply(201, (_uri, body: any) => {
+    mocks.statusBodies.push(body.body);
+    return commentResponse(100, body.body);
+  });
+  api
+    .patch(`/repos/${owner}/${repo}/issues/comments/100`)
+    .reply(200, (_uri, body: any) => {
+      mocks.statusBodies.push(body.body);
+      return commentResponse(100, body.body);
+    })
+    .persist();
+  if (options.expectPullRequest !== false) {
+    api.get(`/repos/${owner}/${repo}/pulls`).query(true).reply(200, []);
+    api.post(`/repos/${owner}/${repo}/pulls`).reply(201, (_uri, body: any) => {
+      mocks.pullRequests.push(body);
+      return { number: 5, html_url: `https://github.com/${owner}/${repo}/pull/5`, draft: body.draft };
+    });
+  }
+  return mocks;
+}
