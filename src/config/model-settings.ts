@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ModelError } from "../llm/errors.js";
 import { mergeFactsTables, type ModelFactsTable, readModelFactsFile, resolveModelFacts } from "../llm/model-facts.js";
-import { type ModelId, parseModelId } from "../llm/model-id.js";
+import { type ModelId, parseModelId, PROVIDERS, type ProviderName } from "../llm/model-id.js";
 import type { ModelSettings } from "../llm/model-settings.js";
 import { type ProviderSettings, providerSettingProblem } from "../llm/providers.js";
 import { ReplaySession } from "../llm/replay.js";
@@ -105,10 +105,17 @@ export function buildModelSettings(values: ModelEnvironment): ModelSettingsResul
   const model = parse("MAGIC_MODEL", values.MAGIC_MODEL);
   const fallbacks = splitList(values.MAGIC_FALLBACK_MODELS).map((text) => parse("MAGIC_FALLBACK_MODELS", text));
   const allowed = splitList(values.MAGIC_ALLOWED_MODELS);
+  const patterns = allowed.filter((pattern) => pattern.endsWith("*"));
   const exactAllowed = allowed.filter((pattern) => !pattern.endsWith("*")).map((text) => parse("MAGIC_ALLOWED_MODELS", text));
-  for (const [variable, candidate] of [["MAGIC_MODEL", model], ...fallbacks.map((fallback) => ["MAGIC_FALLBACK_MODELS", fallback] as const), ...exactAllowed.map((id) => ["MAGIC_ALLOWED_MODELS", id] as const)] as const) {
+  const callable: Array<[string, ModelId | undefined]> = [
+    ["MAGIC_MODEL", model],
+    ...fallbacks.map((fallback): [string, ModelId | undefined] => ["MAGIC_FALLBACK_MODELS", fallback]),
+    ...exactAllowed.map((allowedId): [string, ModelId | undefined] => ["MAGIC_ALLOWED_MODELS", allowedId]),
+  ];
+  for (const [variable, candidate] of callable) {
     if (candidate) problems.push(...usabilityProblems(variable, candidate, providers, factsTable));
   }
+  problems.push(...allowedProviderProblems(patterns, providers));
   if (problems.length > 0 || !model) return { ok: false, problems };
 
   return {
@@ -116,7 +123,8 @@ export function buildModelSettings(values: ModelEnvironment): ModelSettingsResul
     settings: {
       modelId: model.id,
       fallbackModelIds: fallbacks.filter((fallback) => fallback !== undefined).map((fallback) => fallback.id),
-      allowedModelIds: allowed,
+      // Exact ids are stored in their full form, so that `gpt-5` admits a request for `openai:gpt-5`.
+      allowedModelIds: [...exactAllowed.flatMap((allowedId) => (allowedId ? [allowedId.id] : [])), ...patterns],
       providers,
       factsTable,
       timeoutMs: values.MAGIC_MODEL_TIMEOUT_SECONDS * 1000,
@@ -124,6 +132,21 @@ export function buildModelSettings(values: ModelEnvironment): ModelSettingsResul
       recordDir: values.MAGIC_RECORD,
     },
   };
+}
+
+/**
+ * Checks that the provider of each `provider:*` pattern is configured. The facts of the models such
+ * a pattern admits are checked when a repository chooses one.
+ */
+function allowedProviderProblems(patterns: string[], providers: ProviderSettings): string[] {
+  return patterns.flatMap((pattern) => {
+    const separator = pattern.indexOf(":");
+    if (separator === -1) return [];
+    const provider = pattern.slice(0, separator);
+    if (!(PROVIDERS as readonly string[]).includes(provider)) return [`MAGIC_ALLOWED_MODELS: the pattern "${pattern}" names the unknown provider "${provider}"`];
+    const problem = providerSettingProblem({ provider: provider as ProviderName, name: "*", id: pattern }, providers);
+    return problem ? [problem] : [];
+  });
 }
 
 /** Checks that a model can be called: its provider is configured and its facts are known. */

@@ -81,10 +81,16 @@ function checkCombinations(env: Environment): string[] {
   return problems;
 }
 
-/** Builds the model settings; when their variables do not parse, the main schema reports why. */
+/**
+ * Builds the model settings. Variables that do not parse are left out, so that the problems of the
+ * others still show; the main schema reports the invalid ones.
+ */
 function modelSettingsOf(env: Environment): ModelSettingsResult | undefined {
   const values = ModelEnvironment.safeParse(env);
-  return values.success ? buildModelSettings(values.data) : undefined;
+  if (values.success) return buildModelSettings(values.data);
+  const invalid = new Set(values.error.issues.map((issue) => String(issue.path[0])));
+  const valid = ModelEnvironment.safeParse(Object.fromEntries(Object.entries(env).filter(([variable]) => !invalid.has(variable))));
+  return valid.success ? buildModelSettings(valid.data) : undefined;
 }
 
 /** True when no app credentials are set, so `magic serve` should show Probot's registration page. */

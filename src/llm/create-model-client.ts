@@ -11,7 +11,7 @@ import { createLanguageModel } from "./providers.js";
 import { Recorder, recordingMiddleware } from "./recording.js";
 import { ReplaySession } from "./replay.js";
 
-/** Where a client is used; seams for tests. */
+/** The run a client serves, and seams for tests. */
 export interface ModelClientContext {
   /** Names the recording file of the run when MAGIC_RECORD is set. */
   runId?: string;
@@ -45,7 +45,7 @@ function allowedModelId(requested: string, settings: ModelSettings): string {
   const choices = [...new Set([...operatorModels, ...settings.allowedModelIds])].join(", ");
   throw new ModelError(
     "model-not-allowed",
-    `The repository asks for the model ${id}, which the operator of this app does not allow.`,
+    `The repository requests the model ${id}, which the operator of this app does not allow.`,
     `Set \`model\` in \`.github/magic.yml\` to one of ${choices}, or remove it to use ${operatorModels[0]}; the operator can allow more models with MAGIC_ALLOWED_MODELS.`,
   );
 }

@@ -12,7 +12,7 @@ export type ModelErrorCode =
   | "replay-mismatch"
   | "model-call-failed";
 
-/** A model-layer failure with the next step for whoever can fix it. */
+/** A model-layer failure with a hint for the operator or maintainer who can fix it. */
 export class ModelError extends Error {
   constructor(
     readonly code: ModelErrorCode,
@@ -25,7 +25,7 @@ export class ModelError extends Error {
   }
 }
 
-/** Why a model call failed after its retries, as far as the HTTP exchange shows. */
+/** Cause of a model call that failed after its retries, as far as the HTTP exchange shows. */
 export type CallFailureKind = "rate-limited" | "server-error" | "connection" | "timeout" | "rejected";
 
 /**

@@ -34,7 +34,7 @@ export interface InvalidToolCall extends ModelToolCall {
   error: string;
 }
 
-/** Why a reply holds nothing to act on; the caller tells the model and asks again. */
+/** Reason a reply contains nothing to act on. The caller shows it to the model and sends a new request. */
 export interface ReplyProblem {
   code: "empty-reply" | "malformed-reply";
   message: string;
@@ -133,7 +133,7 @@ export class AiSdkModelClient implements ModelClient {
     const last = failure as Extract<CandidateOutcome, { kind: "failed" }>;
     const tried = candidates.map((candidate) => candidate.modelId).join(", ");
     const status = last.status ? ` (HTTP ${last.status})` : "";
-    throw new ModelCallError(`The model call failed after ${spend.attempts} attempts on ${tried}: ${last.reason}${status}.`, last.reason, spend.usage, spend.costUsd, spend.attempts, {
+    throw new ModelCallError(`The model call failed after ${spend.attempts} attempt${spend.attempts === 1 ? "" : "s"} on ${tried}: ${last.reason}${status}.`, last.reason, spend.usage, spend.costUsd, spend.attempts, {
       cause: last.error,
     });
   }
@@ -231,7 +231,18 @@ function replyFrom(result: GenerateResult, modelId: string, spend: Spend): Model
 
 // NOTE: a reply that could not be read reports no usage, so its tokens are not charged.
 function problemReply(modelId: string, spend: Spend, problem: ReplyProblem): ModelReply {
-  return { text: "", toolCalls: [], invalidToolCalls: [], responseMessages: [], finishReason: "error", problem, usage: spend.usage, costUsd: spend.costUsd, attempts: spend.attempts, modelId };
+  return {
+    text: "",
+    toolCalls: [],
+    invalidToolCalls: [],
+    responseMessages: [],
+    finishReason: "error",
+    problem,
+    usage: spend.usage,
+    costUsd: spend.costUsd,
+    attempts: spend.attempts,
+    modelId,
+  };
 }
 
 function errorMessage(error: unknown): string {

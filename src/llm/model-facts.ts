@@ -17,13 +17,13 @@ export const Prices = z.strictObject({
 export type Prices = z.infer<typeof Prices>;
 
 /**
- * How a provider caches prompts: `explicit` needs cache breakpoints in the request (Anthropic),
- * `automatic` caches a repeated prefix on its own (OpenAI, Gemini 2.5), `none` does not cache.
+ * Prompt caching of a provider. `explicit` needs cache breakpoints in the request (Anthropic),
+ * `automatic` caches a repeated prefix on its own (OpenAI, Gemini 2.5), and `none` does not cache.
  */
 export const PromptCaching = z.enum(["explicit", "automatic", "none"]);
 export type PromptCaching = z.infer<typeof PromptCaching>;
 
-/** What the app must know about a model to budget, lay out and price its calls. */
+/** Facts the app needs about a model to budget, lay out and price its calls. */
 export const ModelFacts = z.strictObject({
   contextWindow: tokenCount,
   /** Largest completion the provider accepts; requests ask for at most this many tokens. */
@@ -33,7 +33,7 @@ export const ModelFacts = z.strictObject({
   prices: Prices,
   /** Prices for the whole call once its prompt has more than `aboveInputTokens` tokens. */
   longContext: z.strictObject({ aboveInputTokens: tokenCount, prices: Prices }).optional(),
-  /** Where the numbers come from and when they were read. */
+  /** Source of the numbers and the date they were read. */
   source: z.string().optional(),
 });
 export type ModelFacts = z.infer<typeof ModelFacts>;

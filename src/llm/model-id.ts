@@ -55,9 +55,9 @@ const DATE_SUFFIX = /-(\d{8}|\d{4}-\d{2}-\d{2})$/;
 const SAME_MODELS_AS: Partial<Record<ProviderName, ProviderName>> = { "openai-chat": "openai", "azure-chat": "azure" };
 
 /**
- * Lists the keys under which the facts table may hold a model, most specific first: the id itself,
- * the id without a snapshot date (`claude-sonnet-4-5-20250929` is `claude-sonnet-4-5`), and the same
- * model under the provider whose other API it is (`openai-chat:gpt-5` is `openai:gpt-5`).
+ * Lists the keys under which the facts table may contain a model, most specific first. They are the
+ * id itself and the id without a snapshot date (`claude-sonnet-4-5-20250929` is `claude-sonnet-4-5`).
+ * For `openai-chat` and `azure-chat` they include the same names under `openai` and `azure`.
  */
 export function factsKeysFor(model: ModelId): string[] {
   const names = [model.name, model.name.replace(DATE_SUFFIX, "")];

@@ -2,7 +2,7 @@ import type { ModelFactsTable } from "./model-facts.js";
 import type { ProviderSettings } from "./providers.js";
 import type { RetryPolicy } from "./retry-policy.js";
 
-/** What the operator configured for models; the app settings build it from the environment. */
+/** Model settings of the operator, built from the environment by the app settings. */
 export interface ModelSettings {
   /** The default model, `provider:name`. */
   modelId: string;

@@ -9,7 +9,7 @@ import type { ModelFactsTable } from "./model-facts.js";
  *   https://platform.claude.com/docs/zh-CN/models/sonnet-4-5/overview and
  *   https://platform.claude.com/docs/pt-BR/models/opus-4-5/overview (context window, max output).
  *   `cacheWrite` is the 5-minute price because the AI SDK's `{ type: "ephemeral" }` breakpoint
- *   asks for the 5-minute cache.
+ *   requests the 5-minute cache.
  * - OpenAI: https://developers.openai.com/api/docs/models/gpt-5.1,
  *   https://developers.openai.com/api/docs/models/gpt-5-codex (the GPT-5 rates),
  *   https://developers.openai.com/ko-KR/api/docs/models/gpt-5-mini and

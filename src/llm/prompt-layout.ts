@@ -29,7 +29,7 @@ export interface PromptLayout {
 export function layoutPrompt(parts: PromptParts, caching: PromptCaching): PromptLayout {
   const prefix = parts.prefix ?? "";
   if (prefix.trim() === "" && parts.messages.length === 0) {
-    throw new ModelError("invalid-request", "The model request has neither a prefix nor any message, so there is nothing to answer.", "Pass the task as the prefix or as a user message.");
+    throw new ModelError("invalid-request", "The model request has neither a prefix nor any message, so the model has nothing to reply to.", "Pass the task as the prefix or as a user message.");
   }
   const breakpoint = caching === "explicit" ? { providerOptions: CACHE_BREAKPOINT } : {};
   const system: SystemModelMessage = { role: "system", content: parts.system, ...breakpoint };

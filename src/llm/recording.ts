@@ -47,8 +47,8 @@ export const RecordedCall = z.object({
 export type RecordedCall = z.infer<typeof RecordedCall>;
 
 /**
- * Returns the call options as plain JSON, without the abort signal and extra headers, which differ
- * between runs and say nothing about the request's content. Byte arrays become base64 strings.
+ * Returns the call options as plain JSON. The abort signal and extra headers are left out because
+ * they differ between runs and are not part of the request's content. Byte arrays become base64.
  */
 export function normalizeCallOptions(options: LanguageModelV3CallOptions): unknown {
   const { abortSignal: _abortSignal, headers: _headers, ...content } = options;

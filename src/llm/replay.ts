@@ -66,7 +66,7 @@ export class ReplaySession {
       supportedUrls: {},
       doGenerate: async (options) => this.play(modelId, options),
       doStream: async () => {
-        throw new ModelError("invalid-request", "Replayed models answer only non-streaming calls.", "Call the model through ModelClient.complete.");
+        throw new ModelError("invalid-request", "Replayed models support only non-streaming calls.", "Call the model through ModelClient.complete.");
       },
     };
   }

@@ -7,13 +7,13 @@ export interface RetryPolicy {
   maxRetries: number;
   /** Delay before the first retry; each later retry doubles it. */
   baseDelayMs: number;
-  /** Longest delay between two attempts. A `retry-after` above it ends the retries of that model. */
+  /** Maximum delay between two attempts. A `retry-after` above it ends the retries of that model. */
   maxDelayMs: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxRetries: 4, baseDelayMs: 1_000, maxDelayMs: 60_000 };
 
-/** What to do about one failed attempt. */
+/** Decision about one failed attempt. */
 export type FailureClass =
   | { kind: "retryable"; reason: CallFailureKind; status?: number; retryAfterMs?: number }
   | { kind: "fatal"; reason: CallFailureKind; status?: number }
@@ -27,7 +27,7 @@ const MALFORMED_REPLY_ERRORS = new Set(["AI_JSONParseError", "AI_TypeValidationE
 /**
  * Sorts a failed attempt: 429, 408, 5xx, dropped connections and the per-call timeout (an abort
  * whose reason is a `TimeoutError`) are retried; a reply that arrived but could not be read is
- * malformed; other 4xx answers are final. The caller must check its own abort signal first, because
+ * malformed; other 4xx responses are final. The caller must check its own abort signal first, because
  * its abort may also carry a `TimeoutError`.
  */
 export function classifyFailure(error: unknown, now: number = Date.now()): FailureClass {
@@ -64,7 +64,7 @@ function hasNetworkErrorCode(error: unknown): boolean {
 }
 
 /**
- * Reads how long the provider asks us to wait: OpenAI's `retry-after-ms`, else `retry-after` as
+ * Reads the wait the provider requests: OpenAI's `retry-after-ms`, else `retry-after` as
  * seconds or as an HTTP date. Returns undefined when neither header is usable.
  */
 export function parseRetryAfter(headers: Record<string, string> | undefined, now: number = Date.now()): number | undefined {
@@ -82,7 +82,7 @@ export function parseRetryAfter(headers: Record<string, string> | undefined, now
 
 /**
  * Returns the delay before retry number `retry` (0 for the first retry), or undefined when the
- * provider asks for a longer wait than the policy allows. The delay is exponential with "equal
+ * provider requests a longer wait than the policy allows. The delay is exponential with "equal
  * jitter" (half fixed, half random) so that parallel runs spread out, and never shorter than
  * `retry-after`.
  */

@@ -44,7 +44,7 @@ interface WorkResult {
 }
 
 /** Characters of repository text put in the prompt; about 30,000 tokens. */
-const CONTEXT_CHARACTERS = 120_000;
+export const CONTEXT_CHARACTERS = 120_000;
 const SETUP_TIMEOUT_MS = 15 * 60_000;
 
 /** Carries one run from a fresh clone to a pull request, reporting each phase in the status comment. */

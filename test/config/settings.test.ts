@@ -2,8 +2,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { loadSettings, needsAppRegistration, SettingsError } from "../../src/config/settings.js";
+import { loadSettings, needsAppRegistration } from "../../src/config/settings.js";
 import { testPrivateKey } from "../helpers/app-key.js";
+import { settingsProblems } from "../helpers/settings.js";
 
 const FACTS_FILE = path.join(mkdtempSync(path.join(tmpdir(), "magic-facts-")), "facts.json");
 writeFileSync(
@@ -23,15 +24,7 @@ const VALID = {
   MAGIC_MODEL_FACTS_FILE: FACTS_FILE,
 };
 
-function problemsOf(env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadSettings(env);
-  } catch (error) {
-    if (error instanceof SettingsError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problemsOf = settingsProblems;
 
 describe("loadSettings", () => {
   test("valid environment with defaults", () => {

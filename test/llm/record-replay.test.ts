@@ -16,7 +16,7 @@ const TOOLS = { read_file: tool({ description: "Reads a file of the repository."
 const REQUEST: ModelRequest = { system: "You fix issues.", prefix: "# Issue #9: the parser drops the last line", messages: [], tools: TOOLS, maxOutputTokens: 800 };
 const USAGE: TokenUsage = { inputTokens: 1_200, cachedInputTokens: 0, cacheWriteTokens: 1_000, outputTokens: 40 };
 
-/** A tool call, its result, and a final answer: two model calls as the agent makes them. */
+/** Makes two model calls as the agent does: a tool call, its result, and a final reply. */
 async function converse(client: ModelClient, request: ModelRequest = REQUEST): Promise<ModelReply[]> {
   const first = await client.complete(request);
   const call = first.toolCalls[0];

@@ -56,7 +56,7 @@ describe("recorded run replays", () => {
     await app.close();
     app = undefined;
     github.verify();
-    // Each run gets a fresh set of GitHub mocks, so that none of them answers for the next run.
+    // Each run gets a fresh set of GitHub mocks, so that none of them matches a request of the next run.
     github.reset();
     github = strictGitHub();
     return { mocks, remote };

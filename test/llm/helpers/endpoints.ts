@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import nock from "nock";
 
-/** One scripted answer: a status with a JSON (or raw text) body, optionally late, or a dropped connection. */
+/** One scripted response: a status with a JSON (or raw text) body, optionally late, or a dropped connection. */
 export type ScriptedReply = { status: number; body: unknown; headers?: Record<string, string>; delayMs?: number } | { drop: true };
 
 export interface RecordedRequest {
@@ -14,7 +14,7 @@ export interface RecordedRequest {
   raw: string;
 }
 
-/** An HTTP endpoint that answers with scripted replies in order and records each request. */
+/** An HTTP endpoint that sends scripted responses in order and records each request. */
 export interface ScriptedEndpoint {
   readonly requests: RecordedRequest[];
   reply(...replies: ScriptedReply[]): void;

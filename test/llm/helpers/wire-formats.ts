@@ -68,7 +68,7 @@ export const OPENAI_CHAT = chatFormat("OpenAI chat completions", "openai-chat:gp
 
 export const OPENROUTER = chatFormat("OpenRouter", "openrouter:openai/gpt-5", "openai/gpt-5", { openrouter: { apiKey: "sk-or-test" } }, "https://openrouter.ai", /^\/api\/v1\/chat\/completions$/);
 
-/** An OpenAI-compatible server such as Ollama, reached on a loopback base URL filled in by the test. */
+/** Describes an OpenAI-compatible server such as Ollama at a loopback base URL that the test starts. */
 export function openAiCompatible(baseUrl: string): WireFormat {
   const origin = new URL(baseUrl).origin;
   return chatFormat("OpenAI-compatible server", "openai-compatible:qwen2.5-coder", "qwen2.5-coder", { openaiCompatible: { baseUrl } }, origin, /\/chat\/completions$/);
