@@ -1,4 +1,4 @@
-import type { TokenUsage } from "../llm/model-client.js";
+import type { TokenUsage } from "../llm/usage.js";
 
 export interface BudgetLimits {
   modelCalls: number;
@@ -15,6 +15,8 @@ export interface BudgetLedger {
   inputTokens: number;
   cachedInputTokens: number;
   outputTokens: number;
+  /** Dollars of all model calls, priced from the model facts table. */
+  costUsd: number;
   testRuns: number;
 }
 
@@ -23,7 +25,7 @@ export interface BudgetLedger {
  * the prompt estimate plus its maximum output, fits in what is left.
  */
 export class Budget {
-  readonly ledger: BudgetLedger = { modelCalls: 0, inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, testRuns: 0 };
+  readonly ledger: BudgetLedger = { modelCalls: 0, inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, costUsd: 0, testRuns: 0 };
   private readonly startedAt: number;
 
   constructor(
@@ -49,8 +51,9 @@ export class Budget {
     return undefined;
   }
 
-  recordModelCall(usage: TokenUsage): void {
+  recordModelCall(usage: TokenUsage, costUsd: number): void {
     this.ledger.modelCalls += 1;
+    this.ledger.costUsd += costUsd;
     this.ledger.inputTokens += usage.inputTokens;
     this.ledger.cachedInputTokens += usage.cachedInputTokens;
     this.ledger.outputTokens += usage.outputTokens;

@@ -1,7 +1,8 @@
 import type { ModelMessage } from "ai";
 import type { Logger } from "pino";
 import type { SelectedContext } from "../context/select-files.js";
-import type { ModelClient } from "../llm/model-client.js";
+import { ModelCallError } from "../llm/errors.js";
+import type { ModelClient, ModelReply, ModelRequest } from "../llm/model-client.js";
 import { runTests, type TestResult } from "../sandbox/run-tests.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
 import { type Budget, type BudgetStopReason, estimateTokens } from "./budget.js";
@@ -10,6 +11,7 @@ import { parseSearchReplace } from "./edits/search-replace.js";
 import {
   buildTaskPrompt,
   describeApplyErrors,
+  describeReplyProblem,
   describeTestResult,
   NO_EDIT_FEEDBACK,
   SYSTEM_PROMPT,
@@ -60,21 +62,29 @@ const DEFAULT_MAX_OUTPUT_TOKENS = 4_096;
  */
 export async function runAgentLoop(options: AgentOptions): Promise<AgentOutcome> {
   const maxOutputTokens = options.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
-  const messages: ModelMessage[] = [{ role: "user", content: buildTaskPrompt(options.task, options.context, options.baseline) }];
+  // The task stays the same on every step, so it goes in the cached prefix ahead of the conversation.
+  const prefix = buildTaskPrompt(options.task, options.context, options.baseline);
+  const messages: ModelMessage[] = [];
   const steps: StepRecord[] = [];
   let lastTest: TestResult | undefined;
   let lastProblem: string | undefined;
 
   for (let step = 1; ; step++) {
     if (options.signal?.aborted) return { stopReason: "cancelled", steps, lastTest, lastProblem };
-    const promptTokens = estimateTokens(SYSTEM_PROMPT + messages.map((message) => JSON.stringify(message.content)).join(""));
+    const promptTokens = estimateTokens(SYSTEM_PROMPT + prefix + messages.map((message) => JSON.stringify(message.content)).join(""));
     const refusal = options.budget.refusalFor(promptTokens + maxOutputTokens);
     if (refusal) return { stopReason: refusal, steps, lastTest, lastProblem };
 
     options.onStep?.(step);
-    const reply = await options.model.complete({ system: SYSTEM_PROMPT, messages, maxOutputTokens, abortSignal: options.signal });
-    options.budget.recordModelCall(reply.usage);
-    messages.push({ role: "assistant", content: reply.text });
+    const reply = await completeCharged(options, { system: SYSTEM_PROMPT, prefix, messages, maxOutputTokens, abortSignal: options.signal });
+    if (reply.problem) {
+      lastProblem = describeReplyProblem(reply.problem.message);
+      options.log.warn({ step, problem: reply.problem.code }, "model reply was unusable");
+      steps.push({ step, appliedFiles: [], applyErrors: [reply.problem.message] });
+      messages.push({ role: "user", content: lastProblem });
+      continue;
+    }
+    messages.push(...reply.responseMessages);
 
     const parsed = parseSearchReplace(reply.text);
     if (parsed.edits.length === 0) {
@@ -101,6 +111,18 @@ export async function runAgentLoop(options: AgentOptions): Promise<AgentOutcome>
     options.log.info({ step, files: applied.changedFiles.length, testsPassed: test.passed }, "step finished");
     if (test.passed) return { stopReason: "tests-pass", steps, lastTest, lastProblem };
     messages.push({ role: "user", content: `Your edits were applied to ${applied.changedFiles.join(", ")}.\n${describeTestResult(test)}` });
+  }
+}
+
+/** Calls the model and charges the budget for every attempt, including those of a call that failed. */
+async function completeCharged(options: AgentOptions, request: ModelRequest): Promise<ModelReply> {
+  try {
+    const reply = await options.model.complete(request);
+    options.budget.recordModelCall(reply.usage, reply.costUsd);
+    return reply;
+  } catch (error) {
+    if (error instanceof ModelCallError) options.budget.recordModelCall(error.usage, error.costUsd);
+    throw error;
   }
 }
 

@@ -54,3 +54,8 @@ export function describeApplyErrors(errors: string[]): string {
 
 export const NO_EDIT_FEEDBACK =
   "Your reply contained no search/replace block. Reply with edits in the block format from the instructions, or DONE when finished.";
+
+/** Tells the model that its last reply could not be used, so that it replies again. */
+export function describeReplyProblem(problem: string): string {
+  return `Your previous reply could not be used: ${problem} Reply again with search/replace blocks, or DONE when finished.`;
+}

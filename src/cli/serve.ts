@@ -3,7 +3,8 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import { createNodeMiddleware, Probot, ProbotOctokit, run } from "probot";
 import { loadSettings, needsAppRegistration, type Settings } from "../config/settings.js";
-import { createModelClient, type ModelClient } from "../llm/model-client.js";
+import { createModelClient, type ModelClientFactory } from "../llm/create-model-client.js";
+import type { ModelClient } from "../llm/model-client.js";
 import { createLogger } from "../logging.js";
 import { ProcessSandbox } from "../sandbox/process-sandbox.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
@@ -18,6 +19,7 @@ export interface ServerHandle {
 }
 
 export interface ServerOverrides {
+  /** One client for every run, in place of the clients built from the model settings. */
   model?: ModelClient;
   sandbox?: Sandbox;
   log?: Logger;
@@ -32,9 +34,15 @@ export async function startServer(settings: Settings, overrides: ServerOverrides
     ? ProbotOctokit.defaults((options: Record<string, any>) => ({ ...options, throttle: { ...options.throttle, enabled: false } }))
     : ProbotOctokit;
   const probot = new Probot({ appId: settings.appId, privateKey: settings.privateKey, secret: settings.webhookSecret, log, Octokit });
+  const fixedModel = overrides.model;
+  // Building the default client up front makes a broken model setting stop the start, not a run.
+  if (!fixedModel) createModelClient(settings.model);
+  const createModel: ModelClientFactory = fixedModel
+    ? () => fixedModel
+    : ({ modelId, runId, log: runLog }) => createModelClient(settings.model, modelId, { runId, log: runLog });
   const magic = new MagicApp({
     settings,
-    model: overrides.model ?? createModelClient(settings.model),
+    createModel,
     sandbox: overrides.sandbox ?? new ProcessSandbox(),
   });
   const middleware = await createNodeMiddleware(magic.load, { probot, webhooksPath: WEBHOOK_PATH });
@@ -46,7 +54,7 @@ export async function startServer(settings: Settings, overrides: ServerOverrides
   await listen(server, settings.port, settings.host);
   const { port } = server.address() as AddressInfo;
   const url = `http://${settings.host.includes(":") ? `[${settings.host}]` : settings.host}:${port}`;
-  log.info({ url, webhookPath: WEBHOOK_PATH, model: settings.model.provider }, "Magic PR is listening");
+  log.info({ url, webhookPath: WEBHOOK_PATH, model: settings.model.modelId }, "Magic PR is listening");
   return {
     url,
     magic,

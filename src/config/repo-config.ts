@@ -1,9 +1,20 @@
 import { z } from "zod";
+import { PROVIDERS } from "../llm/model-id.js";
 
 /** Where maintainers configure the app inside their repository. */
 export const REPO_CONFIG_PATH = ".github/magic.yml";
 
 const shellCommand = z.string().trim().min(1, { error: "expected a non-empty shell command" });
+
+/** Providers a repository may name; `replay` reads a file on the app's server, so only the operator may set it. */
+const REPOSITORY_PROVIDERS = PROVIDERS.filter((provider) => provider !== "replay");
+const MODEL_ID_EXPECTED = `expected a model id such as anthropic:claude-sonnet-4-5, with a provider among ${REPOSITORY_PROVIDERS.join(", ")}`;
+
+function isRepositoryModelId(value: string): boolean {
+  const separator = value.indexOf(":");
+  const provider = value.slice(0, separator);
+  return separator > 0 && value.slice(separator + 1).trim() !== "" && (REPOSITORY_PROVIDERS as readonly string[]).includes(provider);
+}
 
 export const RepoBudget = z.strictObject({
   model_calls: z.int({ error: "expected a whole number of model calls" }).min(1).max(200).default(8),
@@ -19,7 +30,11 @@ export const RepoConfig = z.strictObject({
   setup_command: shellCommand.optional(),
   test_timeout_seconds: z.number({ error: "expected a number of seconds" }).positive().max(3_600).default(600),
   budget: RepoBudget.default(RepoBudget.parse({})),
-  model: z.string({ error: "expected a model id such as openai:gpt-4.1" }).trim().min(1).optional(),
+  model: z
+    .string({ error: MODEL_ID_EXPECTED })
+    .trim()
+    .refine(isRepositoryModelId, { error: MODEL_ID_EXPECTED })
+    .optional(),
   protected_paths: z
     .array(z.string({ error: "expected a glob such as .github/workflows/**" }).min(1), {
       error: "expected a list of globs",

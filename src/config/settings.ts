@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import type { ModelSettings } from "../llm/model-settings.js";
+import { buildModelSettings, ModelEnvironment, type ModelSettingsResult } from "./model-settings.js";
 
 const positiveInteger = (variable: string, what: string) =>
   z.coerce
@@ -26,14 +28,6 @@ export const SettingsEnvironment = z
     WEBHOOK_SECRET: z.string({ error: "WEBHOOK_SECRET is missing: set it to the webhook secret of the GitHub App" }).min(1, {
       error: "WEBHOOK_SECRET is empty: set it to the webhook secret of the GitHub App",
     }),
-    MAGIC_MODEL: z
-      .string({ error: "MAGIC_MODEL is missing: set it to a model id such as openai:gpt-4.1 or openai-compatible:qwen2.5-coder" })
-      .trim()
-      .min(1, { error: "MAGIC_MODEL is empty: set it to a model id such as openai:gpt-4.1" }),
-    MAGIC_MODEL_BASE_URL: optionalText.pipe(z.url({ error: "MAGIC_MODEL_BASE_URL must be a URL such as http://localhost:11434/v1" }).optional()),
-    MAGIC_MODEL_API_KEY: optionalText,
-    OPENAI_API_KEY: optionalText,
-    ANTHROPIC_API_KEY: optionalText,
     MAGIC_CONCURRENCY: positiveInteger("MAGIC_CONCURRENCY", "a whole number of runs, 1 or more").default(2),
     MAGIC_WORK_DIR: z.string().trim().min(1).default(".magic"),
     MAGIC_TRIGGER_LABEL: z.string().trim().min(1).default("magic"),
@@ -46,21 +40,13 @@ export const SettingsEnvironment = z
     LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"], {
       error: "LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent",
     }).default("info"),
+    ...ModelEnvironment.shape,
   });
 
 export type SettingsEnvironment = z.infer<typeof SettingsEnvironment>;
 
 /** Environment variables as `process.env` provides them. */
 export type Environment = Readonly<Record<string, string | undefined>>;
-
-export type ModelProvider = "openai" | "anthropic" | "openai-compatible";
-
-export interface ModelSettings {
-  provider: ModelProvider;
-  modelName: string;
-  baseUrl?: string;
-  apiKey?: string;
-}
 
 export interface Settings {
   appId: number;
@@ -86,40 +72,25 @@ export class SettingsError extends Error {
   }
 }
 
-/** Splits `provider:model`; a bare name means openai-compatible when a base URL is set, else openai. */
-export function parseModelId(modelId: string, baseUrl: string | undefined): { provider: string; modelName: string } {
-  const separator = modelId.indexOf(":");
-  if (separator === -1) return { provider: baseUrl ? "openai-compatible" : "openai", modelName: modelId };
-  return { provider: modelId.slice(0, separator), modelName: modelId.slice(separator + 1) };
-}
-
 /** Checks that span several variables; they run on the raw environment so their problems join the others. */
 function checkCombinations(env: Environment): string[] {
   const problems: string[] = [];
   if (!env.PRIVATE_KEY?.trim() && !env.PRIVATE_KEY_PATH?.trim()) {
     problems.push("PRIVATE_KEY is missing: set PRIVATE_KEY to the app's PEM key or PRIVATE_KEY_PATH to its file");
   }
-  const modelProblem = checkModelSettings(env);
-  if (modelProblem) problems.push(modelProblem);
   return problems;
 }
 
-function checkModelSettings(env: Environment): string | undefined {
-  if (!env.MAGIC_MODEL?.trim()) return undefined;
-  const { provider, modelName } = parseModelId(env.MAGIC_MODEL.trim(), env.MAGIC_MODEL_BASE_URL?.trim() || undefined);
-  if (!modelName) return `MAGIC_MODEL "${env.MAGIC_MODEL}" has no model name after the provider`;
-  switch (provider) {
-    case "openai":
-      return env.OPENAI_API_KEY ? undefined : "OPENAI_API_KEY is missing: MAGIC_MODEL uses the openai provider";
-    case "anthropic":
-      return env.ANTHROPIC_API_KEY ? undefined : "ANTHROPIC_API_KEY is missing: MAGIC_MODEL uses the anthropic provider";
-    case "openai-compatible":
-      return env.MAGIC_MODEL_BASE_URL
-        ? undefined
-        : "MAGIC_MODEL_BASE_URL is missing: MAGIC_MODEL uses the openai-compatible provider";
-    default:
-      return `MAGIC_MODEL provider "${provider}" is unknown: use openai, anthropic or openai-compatible`;
-  }
+/**
+ * Builds the model settings. Variables that do not parse are left out, so that the problems of the
+ * others still show; the main schema reports the invalid ones.
+ */
+function modelSettingsOf(env: Environment): ModelSettingsResult | undefined {
+  const values = ModelEnvironment.safeParse(env);
+  if (values.success) return buildModelSettings(values.data);
+  const invalid = new Set(values.error.issues.map((issue) => String(issue.path[0])));
+  const valid = ModelEnvironment.safeParse(Object.fromEntries(Object.entries(env).filter(([variable]) => !invalid.has(variable))));
+  return valid.success ? buildModelSettings(valid.data) : undefined;
 }
 
 /** True when no app credentials are set, so `magic serve` should show Probot's registration page. */
@@ -130,20 +101,19 @@ export function needsAppRegistration(env: Environment): boolean {
 /** Validates the environment and reports every problem at once in a {@link SettingsError}. */
 export function loadSettings(env: Environment): Settings {
   const parsed = SettingsEnvironment.safeParse(env);
-  const problems = [...(parsed.success ? [] : parsed.error.issues.map(describeIssue)), ...checkCombinations(env)];
-  if (!parsed.success || problems.length > 0) throw new SettingsError(problems);
+  const model = modelSettingsOf(env);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map(describeIssue)),
+    ...checkCombinations(env),
+    ...(model && !model.ok ? model.problems : []),
+  ];
+  if (!parsed.success || !model?.ok || problems.length > 0) throw new SettingsError(problems);
   const values = parsed.data;
-  const { provider, modelName } = parseModelId(values.MAGIC_MODEL, values.MAGIC_MODEL_BASE_URL);
   return {
     appId: values.APP_ID,
     privateKey: readPrivateKey(values),
     webhookSecret: values.WEBHOOK_SECRET,
-    model: {
-      provider: provider as ModelProvider,
-      modelName,
-      baseUrl: values.MAGIC_MODEL_BASE_URL,
-      apiKey: apiKeyFor(provider as ModelProvider, values),
-    },
+    model: model.settings,
     concurrency: values.MAGIC_CONCURRENCY,
     workDir: path.resolve(values.MAGIC_WORK_DIR),
     triggerLabel: values.MAGIC_TRIGGER_LABEL,
@@ -169,10 +139,4 @@ function readPrivateKey(values: SettingsEnvironment): string {
   } catch (error) {
     throw new SettingsError([`PRIVATE_KEY_PATH: cannot read ${keyPath} (${(error as Error).message})`]);
   }
-}
-
-function apiKeyFor(provider: ModelProvider, values: SettingsEnvironment): string | undefined {
-  if (provider === "openai") return values.OPENAI_API_KEY;
-  if (provider === "anthropic") return values.ANTHROPIC_API_KEY;
-  return values.MAGIC_MODEL_API_KEY;
 }

@@ -1,3 +1,5 @@
+import { ModelError } from "../llm/errors.js";
+
 /** Stable codes of the failures a user can act on. */
 export type RunErrorCode =
   | "no-test-command"
@@ -27,6 +29,7 @@ export function describeFailure(error: unknown): { code: RunErrorCode; text: str
   if (code === "workspace-failed") {
     return { code: "workspace-failed", text: `${(error as Error).message} Check that the app is installed on this repository, then re-apply the label.` };
   }
+  if (error instanceof ModelError) return { code: "model-failed", text: `${error.message} ${error.hint}` };
   if (isModelError(error)) {
     return {
       code: "model-failed",

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { Budget, type BudgetLedger } from "../agent/budget.js";
 import { type AgentOutcome, runAgentLoop } from "../agent/loop.js";
 import { selectContext } from "../context/select-files.js";
+import type { ModelClientFactory } from "../llm/create-model-client.js";
 import type { ModelClient } from "../llm/model-client.js";
 import type { GitHubGateway } from "../publish/github-gateway.js";
 import { renderPullRequestBody } from "../publish/pull-request-body.js";
@@ -18,7 +19,7 @@ import { StatusReporter } from "./status-reporter.js";
 
 export interface RunServices {
   gateway: GitHubGateway;
-  model: ModelClient;
+  createModel: ModelClientFactory;
   sandbox: Sandbox;
   workDir: string;
   log: Logger;
@@ -33,6 +34,9 @@ export interface RunOutcome {
   stopReason?: string;
 }
 
+/** The services of a run once its model client is chosen. */
+type RunContext = RunServices & { model: ModelClient };
+
 interface WorkResult {
   kind: "worked";
   agent: AgentOutcome;
@@ -40,7 +44,7 @@ interface WorkResult {
 }
 
 /** Characters of repository text put in the prompt; about 30,000 tokens. */
-const CONTEXT_CHARACTERS = 120_000;
+export const CONTEXT_CHARACTERS = 120_000;
 const SETUP_TIMEOUT_MS = 15 * 60_000;
 
 /** Carries one run from a fresh clone to a pull request, reporting each phase in the status comment. */
@@ -53,6 +57,7 @@ export async function executeRun(request: RunRequest, services: RunServices, sig
   log.info({ trigger: request.trigger }, "run started");
   try {
     await status.update({ phase: "preparing" });
+    const model = services.createModel({ modelId: request.config.model, runId: request.runId, log });
     const token = await services.gateway.installationToken();
     const workspace = await Workspace.clone({
       cloneUrl: request.repository.cloneUrl,
@@ -62,12 +67,12 @@ export async function executeRun(request: RunRequest, services: RunServices, sig
     });
     const branch = branchName(request.issue.number);
     await workspace.createBranch(branch);
-    const outcome = await workOnIssue(request, services, workspace, runFolder, status, signal);
+    const outcome = await workOnIssue(request, { ...services, model }, workspace, runFolder, status, signal);
     if (outcome.kind === "cancelled") {
       await status.update({ phase: "cancelled", detail: "The run was cancelled before it published anything." });
       return outcome;
     }
-    return await publish(request, services, workspace, token, outcome, status);
+    return await publish(request, { ...services, model }, workspace, token, outcome, status);
   } catch (error) {
     const failure = describeFailure(error);
     log.error({ err: error, code: failure.code }, "run failed");
@@ -82,7 +87,7 @@ export async function executeRun(request: RunRequest, services: RunServices, sig
 
 async function workOnIssue(
   request: RunRequest,
-  services: RunServices,
+  services: RunContext,
   workspace: Workspace,
   runFolder: string,
   status: StatusReporter,
@@ -156,7 +161,7 @@ async function runSetup(
 
 async function publish(
   request: RunRequest,
-  services: RunServices,
+  services: RunContext,
   workspace: Workspace,
   token: string,
   { agent, ledger: usage }: WorkResult,

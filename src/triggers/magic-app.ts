@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Probot, ProbotOctokit } from "probot";
 import type { Settings } from "../config/settings.js";
-import type { ModelClient } from "../llm/model-client.js";
+import type { ModelClientFactory } from "../llm/create-model-client.js";
 import { type GitHubGateway, OctokitGateway } from "../publish/github-gateway.js";
 import { RunQueue } from "../queue/run-queue.js";
 import { executeRun } from "../run/execute-run.js";
@@ -13,7 +13,7 @@ import { acceptLabeledIssue } from "./issue-labeled.js";
 
 export interface MagicAppOptions {
   settings: Pick<Settings, "appId" | "concurrency" | "workDir" | "triggerLabel" | "statusIntervalMs">;
-  model: ModelClient;
+  createModel: ModelClientFactory;
   sandbox: Sandbox;
   /** Builds the gateway for an Octokit; tests keep the default. */
   createGateway?: (octokit: ProbotOctokit) => GitHubGateway;
@@ -64,7 +64,7 @@ export class MagicApp {
     const octokit = await app.auth(request.installationId);
     return executeRun(
       request,
-      { gateway: this.gatewayFor(octokit), model: this.options.model, sandbox: this.options.sandbox, workDir: this.options.settings.workDir, statusIntervalMs: this.options.settings.statusIntervalMs, log },
+      { gateway: this.gatewayFor(octokit), createModel: this.options.createModel, sandbox: this.options.sandbox, workDir: this.options.settings.workDir, statusIntervalMs: this.options.settings.statusIntervalMs, log },
       signal,
     );
   }

@@ -1,6 +1,19 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { loadSettings, needsAppRegistration, SettingsError } from "../../src/config/settings.js";
+import { loadSettings, needsAppRegistration } from "../../src/config/settings.js";
 import { testPrivateKey } from "../helpers/app-key.js";
+import { settingsProblems } from "../helpers/settings.js";
+
+const FACTS_FILE = path.join(mkdtempSync(path.join(tmpdir(), "magic-facts-")), "facts.json");
+writeFileSync(
+  FACTS_FILE,
+  JSON.stringify({
+    "openai-compatible:qwen": { contextWindow: 32768, prices: { input: 0, output: 0 } },
+    "openai-compatible:llama3": { contextWindow: 8192, prices: { input: 0, output: 0 } },
+  }),
+);
 
 const VALID = {
   APP_ID: "12",
@@ -8,17 +21,10 @@ const VALID = {
   WEBHOOK_SECRET: "secret",
   MAGIC_MODEL: "openai-compatible:qwen",
   MAGIC_MODEL_BASE_URL: "http://127.0.0.1:11434/v1",
+  MAGIC_MODEL_FACTS_FILE: FACTS_FILE,
 };
 
-function problemsOf(env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadSettings(env);
-  } catch (error) {
-    if (error instanceof SettingsError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problemsOf = settingsProblems;
 
 describe("loadSettings", () => {
   test("valid environment with defaults", () => {
@@ -26,7 +32,8 @@ describe("loadSettings", () => {
 
     expect(settings.appId).toBe(12);
     expect(settings.privateKey).toContain("\nabc\n");
-    expect(settings.model).toEqual({ provider: "openai-compatible", modelName: "qwen", baseUrl: "http://127.0.0.1:11434/v1", apiKey: undefined });
+    expect(settings.model.modelId).toBe("openai-compatible:qwen");
+    expect(settings.model.providers.openaiCompatible).toEqual({ baseUrl: "http://127.0.0.1:11434/v1", apiKey: undefined });
     expect(settings.concurrency).toBe(2);
     expect(settings.triggerLabel).toBe("magic");
     expect(settings.port).toBe(3000);
@@ -44,7 +51,7 @@ describe("loadSettings", () => {
   });
 
   test("message names each variable", () => {
-    expect(() => loadSettings({ ...VALID, MAGIC_MODEL: "gemini:pro" })).toThrow(/MAGIC_MODEL provider "gemini" is unknown/);
+    expect(() => loadSettings({ ...VALID, MAGIC_MODEL: "gemini:pro" })).toThrow(/MAGIC_MODEL: The model id "gemini:pro" names the unknown provider "gemini"/);
     expect(() => loadSettings({ ...VALID, MAGIC_MODEL_BASE_URL: "not a url" })).toThrow(/MAGIC_MODEL_BASE_URL must be a URL/);
     expect(() => loadSettings({ ...VALID, LOG_LEVEL: "loud" })).toThrow(/LOG_LEVEL must be one of/);
   });
@@ -52,8 +59,7 @@ describe("loadSettings", () => {
   test("bare model name uses base URL", () => {
     const settings = loadSettings({ ...VALID, MAGIC_MODEL: "llama3" });
 
-    expect(settings.model.provider).toBe("openai-compatible");
-    expect(settings.model.modelName).toBe("llama3");
+    expect(settings.model.modelId).toBe("openai-compatible:llama3");
   });
 
   test("private key read from a file", async () => {

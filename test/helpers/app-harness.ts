@@ -4,6 +4,7 @@ import path from "node:path";
 import { pino } from "pino";
 import { startServer, WEBHOOK_PATH, type ServerHandle } from "../../src/cli/serve.js";
 import type { Settings } from "../../src/config/settings.js";
+import type { ModelSettings } from "../../src/llm/model-settings.js";
 import { ProcessSandbox } from "../../src/sandbox/process-sandbox.js";
 import type { Sandbox, SandboxResult, SandboxRunOptions } from "../../src/sandbox/sandbox.js";
 import { testPrivateKey } from "./app-key.js";
@@ -26,7 +27,7 @@ export async function startApp(modelBaseUrl: string, settingsOverride: Partial<S
     appId: APP_ID,
     privateKey: testPrivateKey(),
     webhookSecret: WEBHOOK_SECRET,
-    model: { provider: "openai-compatible", modelName: "scripted-model", baseUrl: modelBaseUrl },
+    model: scriptedModelSettings(modelBaseUrl),
     concurrency: 2,
     workDir,
     triggerLabel: "magic",
@@ -46,6 +47,19 @@ export async function startApp(modelBaseUrl: string, settingsOverride: Partial<S
       await server.close();
       rmSync(workDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** Model settings for the scripted loopback model server, with made-up prices so that runs have a cost. */
+export function scriptedModelSettings(baseUrl: string): ModelSettings {
+  return {
+    modelId: "openai-compatible:scripted-model",
+    fallbackModelIds: [],
+    allowedModelIds: [],
+    providers: { openaiCompatible: { baseUrl } },
+    factsTable: { "openai-compatible:scripted-model": { contextWindow: 128_000, prices: { input: 1, output: 2 } } },
+    timeoutMs: 30_000,
+    retry: { maxRetries: 0, baseDelayMs: 10, maxDelayMs: 100 },
   };
 }
 

@@ -1,0 +1,170 @@
+/**
+ * Measures what prompt caching saves on a scripted run of 2 candidates x 10 steps on a generated
+ * repository of 200 files. The model client's layout builds each request the way the agent sends
+ * it: the stable prefix, then the candidate's growing history. The benchmark prints the share of
+ * input tokens in the cacheable prefix and the cost with and without caching at the shipped
+ * Anthropic prices. Run it with `npm run bench:cache`.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { ModelMessage } from "ai";
+import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
+import { buildTaskPrompt, describeTestResult, SYSTEM_PROMPT } from "../src/agent/prompt.js";
+import { selectContext } from "../src/context/select-files.js";
+import { type ModelFacts, resolveModelFacts } from "../src/llm/model-facts.js";
+import { layoutPrompt } from "../src/llm/prompt-layout.js";
+import { priceUsage } from "../src/llm/pricing.js";
+import { addUsage, emptyUsage, type TokenUsage } from "../src/llm/usage.js";
+import { CONTEXT_CHARACTERS } from "../src/run/execute-run.js";
+import type { TestResult } from "../src/sandbox/run-tests.js";
+
+const FILE_COUNT = 200;
+const CANDIDATES = 2;
+const STEPS = 10;
+const MODEL_ID = "anthropic:claude-sonnet-4-5";
+const ISSUE = { issueNumber: 42, title: "parseDuration rejects values with a space before the unit", body: "`parseDuration(\"5 min\")` throws in src/module-03/parse-duration.ts; `parseDuration(\"5min\")` works." };
+
+/** A small deterministic generator (mulberry32), so every run of the benchmark uses the same repository. */
+function seededRandom(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+function sourceFile(moduleIndex: number, fileIndex: number, random: () => number): string {
+  const functions = 2 + Math.floor(random() * 6);
+  const lines = [`// Module ${moduleIndex}, file ${fileIndex}.`, `import { assertValid } from "../shared/assert.js";`, ""];
+  for (let index = 0; index < functions; index++) {
+    const name = `transform${moduleIndex}_${fileIndex}_${index}`;
+    lines.push(
+      `/** Applies step ${index} of the module ${moduleIndex} pipeline to a record. */`,
+      `export function ${name}(record: Record<string, number>, factor = ${(random() * 10).toFixed(2)}): Record<string, number> {`,
+      `  assertValid(record, "${name}");`,
+      `  const result: Record<string, number> = {};`,
+      `  for (const [key, value] of Object.entries(record)) {`,
+      `    result[key] = value > ${Math.floor(random() * 100)} ? value * factor : value - ${Math.floor(random() * 10)};`,
+      `  }`,
+      `  return result;`,
+      `}`,
+      "",
+    );
+  }
+  return lines.join("\n");
+}
+
+/** Writes and commits a repository of {@link FILE_COUNT} TypeScript files; returns its folder. */
+function createRepository(): string {
+  const root = mkdtempSync(path.join(tmpdir(), "magic-bench-cache-"));
+  const random = seededRandom(7);
+  for (let index = 0; index < FILE_COUNT; index++) {
+    const moduleIndex = index % 20;
+    const folder = path.join(root, "src", `module-${String(moduleIndex).padStart(2, "0")}`);
+    mkdirSync(folder, { recursive: true });
+    const name = moduleIndex === 3 && index === 3 ? "parse-duration.ts" : `file-${String(index).padStart(3, "0")}.ts`;
+    writeFileSync(path.join(folder, name), sourceFile(moduleIndex, index, random));
+  }
+  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=Bench", "-c", "user.email=bench@example.com", ...args], { cwd: root, stdio: "ignore" });
+  git("init", "--quiet");
+  git("add", "--all");
+  git("commit", "--quiet", "-m", "Generated repository");
+  return root;
+}
+
+function testResult(output: string): TestResult {
+  return { passed: false, timedOut: false, exitCode: 1, outputTail: output, durationMs: 900 };
+}
+
+function failureOutput(candidate: number, step: number): string {
+  const lines = [`FAIL src/module-03/parse-duration.test.ts (candidate ${candidate}, run ${step})`];
+  for (let index = 0; index < 12; index++) {
+    lines.push(`  ✕ parses "${index} min" (${3 + index} ms)`, `    Expected: ${index * 60_000}`, `    Received: NaN`, `      at Object.<anonymous> (src/module-03/parse-duration.test.ts:${20 + index}:5)`);
+  }
+  return lines.join("\n");
+}
+
+function scriptedEdit(candidate: number, step: number): string {
+  const body = Array.from({ length: 8 }, (_, index) => `  const part${index} = input.slice(${index}).trim(); // candidate ${candidate}, step ${step}`);
+  return `src/module-03/parse-duration.ts\n<<<<<<< SEARCH\nexport function parseDuration(input: string): number {\n=======\nexport function parseDuration(input: string): number {\n${body.join("\n")}\n>>>>>>> REPLACE`;
+}
+
+function textOf(message: ModelMessage): string {
+  if (typeof message.content === "string") return message.content;
+  return message.content.map((part) => ("text" in part ? part.text : "")).join("");
+}
+
+interface Totals {
+  requests: number;
+  prefixTokens: number;
+  cached: TokenUsage;
+  uncachedCostUsd: number;
+  cachedCostUsd: number;
+}
+
+/**
+ * Sends nothing: lays out each request as the client would and counts its tokens. The candidates
+ * start together, so each one's first request writes the prefix to the cache and every later
+ * request reads it, as it does while steps follow within the 5-minute cache lifetime.
+ */
+function measure(prefix: string, facts: ModelFacts): Totals & { stableTokens: number } {
+  const totals: Totals = { requests: 0, prefixTokens: 0, cached: emptyUsage(), uncachedCostUsd: 0, cachedCostUsd: 0 };
+  let stableTokens = 0;
+  for (let candidate = 1; candidate <= CANDIDATES; candidate++) {
+    const history: ModelMessage[] = [];
+    for (let step = 1; step <= STEPS; step++) {
+      const layout = layoutPrompt({ system: SYSTEM_PROMPT, prefix, messages: history }, facts.promptCaching);
+      const [prefixMessage, ...conversation] = layout.messages;
+      stableTokens = countTokens(layout.system.content) + countTokens(textOf(prefixMessage as ModelMessage));
+      const inputTokens = stableTokens + conversation.reduce((sum, message) => sum + countTokens(textOf(message)), 0);
+      const reply = scriptedEdit(candidate, step);
+      const outputTokens = countTokens(reply);
+      const firstOfCandidate = step === 1;
+      const cachedUsage: TokenUsage = {
+        inputTokens,
+        cachedInputTokens: firstOfCandidate ? 0 : stableTokens,
+        cacheWriteTokens: firstOfCandidate ? stableTokens : 0,
+        outputTokens,
+      };
+      totals.requests += 1;
+      totals.prefixTokens += stableTokens;
+      totals.cached = addUsage(totals.cached, cachedUsage);
+      totals.cachedCostUsd += priceUsage(facts, cachedUsage);
+      totals.uncachedCostUsd += priceUsage(facts, { inputTokens, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens });
+      history.push({ role: "assistant", content: reply }, { role: "user", content: `Your edits were applied to src/module-03/parse-duration.ts.\n${describeTestResult(testResult(failureOutput(candidate, step)))}` });
+    }
+  }
+  return { ...totals, stableTokens };
+}
+
+async function main(): Promise<void> {
+  const repository = createRepository();
+  try {
+    const context = await selectContext(repository, `${ISSUE.title}\n${ISSUE.body}`, CONTEXT_CHARACTERS);
+    const prefix = buildTaskPrompt(ISSUE, context, testResult(failureOutput(0, 0)));
+    const facts = resolveModelFacts(MODEL_ID);
+    const result = measure(prefix, facts);
+    const share = (100 * result.prefixTokens) / result.cached.inputTokens;
+    const number = (value: number) => value.toLocaleString("en-US");
+    process.stdout.write(
+      [
+        `repository: ${FILE_COUNT} files, ${context.files.length} in the prompt (${CONTEXT_CHARACTERS.toLocaleString("en-US")} characters at most)`,
+        `run: ${CANDIDATES} candidates x ${STEPS} steps = ${result.requests} requests, priced as ${MODEL_ID} (${facts.source ?? "shipped facts"})`,
+        "tokens: counted with o200k_base (gpt-tokenizer), an estimate of Claude's own count",
+        `prefix: ${number(result.stableTokens)} tokens per request (system prompt, repository files, issue, first test run)`,
+        `input: ${number(result.cached.inputTokens)} tokens, ${number(result.prefixTokens)} in the prefix; output: ${number(result.cached.outputTokens)} tokens`,
+        `with caching: ${number(result.cached.cacheWriteTokens)} tokens written to the cache, ${number(result.cached.cachedInputTokens)} read from it`,
+        `cache: prefix-share=${share.toFixed(1)}% cost-cached=$${result.cachedCostUsd.toFixed(4)} cost-uncached=$${result.uncachedCostUsd.toFixed(4)}`,
+        "",
+      ].join("\n"),
+    );
+  } finally {
+    rmSync(repository, { recursive: true, force: true });
+  }
+}
+
+await main();
