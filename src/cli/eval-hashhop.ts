@@ -72,7 +72,7 @@ export async function evalCommand(argv: string[], env: Environment, io: CommandI
 async function generateOnly(options: HashHopOptions, io: CommandIo): Promise<number> {
   const tokenizer = await loadTokenCounter(options.tokenizer ?? (options.model ? tokenizerForModel(options.model) : "o200k_base"));
   const written = await writeSamplesFile(options.plan, tokenizer, options.out as string);
-  io.stdout.write(`Wrote ${written} samples to ${options.out} (sizes counted with ${tokenizer.name}).\n`);
+  io.stdout.write(`Wrote ${written} ${written === 1 ? "sample" : "samples"} to ${options.out} (sizes counted with ${tokenizer.name}).\n`);
   return 0;
 }
 
