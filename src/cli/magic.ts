@@ -1,11 +1,13 @@
 import { existsSync } from "node:fs";
 import { SettingsError } from "../config/settings.js";
+import { evalCommand } from "./eval-hashhop.js";
 import { serve } from "./serve.js";
 
 const USAGE = `Usage: magic <command>
 
 Commands:
   serve    Start the GitHub App webhook server (or the registration page when no app is configured).
+  eval     Run an evaluation of a model: magic eval hashhop --help.
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -16,6 +18,8 @@ async function main(argv: string[]): Promise<number> {
     case "serve":
       await serve(process.env);
       return -1;
+    case "eval":
+      return evalCommand(argv.slice(1), process.env);
     case undefined:
     case "help":
     case "--help":

@@ -8,7 +8,7 @@ export interface RecordedChatRequest {
   body: Record<string, unknown>;
 }
 
-export type ChatReply = string | { status: number; body: unknown } | ((request: RecordedChatRequest) => string);
+export type ChatReply = string | { status: number; body: unknown } | ((request: RecordedChatRequest) => string | Promise<string>);
 
 export interface ModelServer {
   /** Base URL to give as MAGIC_MODEL_BASE_URL, ending in /v1. */
@@ -37,7 +37,7 @@ export async function startModelServer(script: ChatReply[]): Promise<ModelServer
       response.writeHead(step.status, { "content-type": "application/json" }).end(JSON.stringify(step.body));
       return;
     }
-    const content = typeof step === "function" ? step(recorded) : (step ?? "");
+    const content = typeof step === "function" ? await step(recorded) : (step ?? "");
     const promptTokens = Math.ceil(JSON.stringify(recorded.messages).length / 4);
     const completionTokens = Math.ceil(content.length / 4);
     response.writeHead(200, { "content-type": "application/json" }).end(
