@@ -5,8 +5,7 @@ import type { ModelClient } from "../llm/model-client.js";
 import { runTests, type TestResult } from "../sandbox/run-tests.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
 import { type Budget, type BudgetStopReason, estimateTokens } from "./budget.js";
-import { applyEdits } from "./edits/apply.js";
-import { parseSearchReplace } from "./edits/search-replace.js";
+import { applyEdits, parseEdits } from "./edits/index.js";
 import {
   buildTaskPrompt,
   describeApplyErrors,
@@ -76,7 +75,7 @@ export async function runAgentLoop(options: AgentOptions): Promise<AgentOutcome>
     options.budget.recordModelCall(reply.usage);
     messages.push({ role: "assistant", content: reply.text });
 
-    const parsed = parseSearchReplace(reply.text);
+    const parsed = parseEdits(reply.text);
     if (parsed.edits.length === 0) {
       if (isDone(reply.text) && lastTest?.passed) return { stopReason: "model-done", steps, lastTest, lastProblem };
       lastProblem = parsed.errors.length > 0 ? describeApplyErrors(parsed.errors) : NO_EDIT_FEEDBACK;
@@ -86,7 +85,7 @@ export async function runAgentLoop(options: AgentOptions): Promise<AgentOutcome>
       continue;
     }
 
-    const applied = await applyEdits(options.worktree, parsed.edits, options.protectedPaths);
+    const applied = await applyEdits(options.worktree, parsed.edits, { protectedPaths: options.protectedPaths });
     const errors = [...parsed.errors, ...applied.errors];
     if (applied.errors.length > 0) {
       lastProblem = describeApplyErrors(errors);
