@@ -32,6 +32,8 @@ export function applySearchReplace(document: TextDocument | undefined, edit: Sea
   return applyHunks(document, [searchReplaceHunk(search, replace)]);
 }
 
+const DIFF_LINE_KINDS = { " ": "context", "-": "remove", "+": "add" } as const;
+
 /** Applies the hunks of one file's unified diff. Pure. */
 export function applyDiff(document: TextDocument | undefined, edit: DiffEdit): EditResult<TextDocument> {
   if (!document) return fail("file-missing", "the file does not exist; a diff that creates a file needs `--- /dev/null` as its old side.");
@@ -42,9 +44,10 @@ export function applyDiff(document: TextDocument | undefined, edit: DiffEdit): E
     return { ok: true, value: documentFromReply(added.join("\n") + (noNewline ? "" : "\n"), undefined) };
   }
   const hunks: EditHunk[] = edit.hunks.map((hunk, index) => ({
-    ops: hunk.lines.map((line): HunkOp => ({ kind: line.kind === " " ? "context" : line.kind === "-" ? "remove" : "add", text: line.text })),
+    ops: hunk.lines.map((line): HunkOp => ({ kind: DIFF_LINE_KINDS[line.kind], text: line.text })),
     label: `hunk ${index + 1} (${hunk.header})`,
     trimmableContext: true,
+    explicitChanges: true,
     oldNoNewlineAtEnd: hunk.oldNoNewlineAtEnd,
     newNoNewlineAtEnd: hunk.newNoNewlineAtEnd,
   }));
@@ -62,8 +65,10 @@ export function applyDiff(document: TextDocument | undefined, edit: DiffEdit): E
 function searchReplaceHunk(search: string[], replace: string[]): EditHunk {
   const ops: HunkOp[] = [];
   for (const change of diffArrays(search, replace)) {
-    const kind = change.added ? "add" : change.removed ? "remove" : "context";
+    let kind: "add" | "remove" | "context" = "context";
+    if (change.added) kind = "add";
+    else if (change.removed) kind = "remove";
     for (const text of change.value) ops.push({ kind, text });
   }
-  return { ops, label: "the SEARCH text", trimmableContext: false, oldNoNewlineAtEnd: false, newNoNewlineAtEnd: false };
+  return { ops, label: "the SEARCH text", trimmableContext: false, explicitChanges: false, oldNoNewlineAtEnd: false, newNoNewlineAtEnd: false };
 }

@@ -6,7 +6,7 @@ import { modeFor, nodeFileSystem, StagedFiles, type EditFileSystem } from "./sta
 import { documentFromReply } from "./text-document.js";
 
 export interface ApplyOptions {
-  /** Globs of paths that must not be edited; defaults to `.github/workflows/**`. */
+  /** Globs of paths that must not be edited, by default `.github/workflows/**`. */
   protectedPaths?: string[];
   fileSystem?: EditFileSystem;
 }
@@ -20,7 +20,7 @@ export interface ApplyFailure extends EditFailure {
 export interface ApplyResult {
   /** Relative paths of the files that changed, including created, deleted and renamed ones. */
   changedFiles: string[];
-  /** One message per edit that could not be applied; when any exist, nothing was written. */
+  /** One message per edit that could not be applied. When there is any, nothing was written. */
   errors: string[];
   /** The same problems with stable codes. */
   failures: ApplyFailure[];
@@ -28,7 +28,7 @@ export interface ApplyResult {
 
 /**
  * Applies the edits of one step to the worktree. Every edit is checked and applied in memory first,
- * in order, so later edits see earlier ones; only when all succeed are the files written. If writing
+ * in order, so later edits see earlier ones. Only when all succeed are the files written. If writing
  * fails part way, the files already written are restored and the error is thrown.
  */
 export async function applyEdits(worktree: string, edits: Edit[], options: ApplyOptions = {}): Promise<ApplyResult> {

@@ -2,31 +2,31 @@ import { diffArrays } from "diff";
 
 const MAX_SHOWN_LINES = 12;
 const MAX_DIFF_LINES = 16;
-/** Lines such as `}` occur everywhere; positions past this count add noise, not evidence. */
+/** Lines such as `}` occur everywhere, so positions past this count add noise, not evidence. */
 const MAX_POSITIONS_PER_LINE = 64;
 
 /**
- * Describes the part of the file that looks most like `wanted`: its line numbers, its text and a
+ * Describes the part of the file that looks most like `pattern`: its line numbers, its text and a
  * short diff, so that a model can copy the right lines on its next try. Pure.
  */
-export function describeClosestLines(fileLines: string[], wanted: string[]): string {
+export function describeClosestLines(fileLines: string[], pattern: string[]): string {
   if (fileLines.length === 0) return "The file is empty.";
-  const start = findClosestStart(fileLines, wanted);
+  const start = findClosestStart(fileLines, pattern);
   if (start === undefined) return "No line of it occurs in the file, even ignoring indentation.";
 
-  const end = Math.min(fileLines.length, start + Math.max(1, wanted.length));
+  const end = Math.min(fileLines.length, start + Math.max(1, pattern.length));
   const window = fileLines.slice(start, end);
   const numberWidth = String(end).length;
-  const shown = window.slice(0, MAX_SHOWN_LINES).map((line, offset) => `${String(start + offset + 1).padStart(numberWidth)} | ${line}`);
-  if (window.length > MAX_SHOWN_LINES) shown.push(`${" ".repeat(numberWidth)} | … ${window.length - MAX_SHOWN_LINES} more lines`);
+  const numbered = window.slice(0, MAX_SHOWN_LINES).map((line, offset) => `${String(start + offset + 1).padStart(numberWidth)} | ${line}`);
+  if (window.length > MAX_SHOWN_LINES) numbered.push(`${" ".repeat(numberWidth)} | … ${window.length - MAX_SHOWN_LINES} more lines`);
 
-  const parts = [`The closest lines in the file are ${start + 1}-${end}:`, ...shown, "How your text differs from them (- file, + yours):"];
-  parts.push(...shortDiff(window, wanted));
+  const parts = [`The closest lines in the file are ${start + 1}-${end}:`, ...numbered, "How your text differs from them (- file, + yours):"];
+  parts.push(...shortDiff(window, pattern));
   return parts.join("\n");
 }
 
-/** Votes for the start line that lines up the most text of `wanted` with equal lines of the file. */
-function findClosestStart(fileLines: string[], wanted: string[]): number | undefined {
+/** Votes for the start line that lines up the most text of `pattern` with equal lines of the file. */
+function findClosestStart(fileLines: string[], pattern: string[]): number | undefined {
   const positions = new Map<string, number[]>();
   fileLines.forEach((line, index) => {
     const key = line.trim();
@@ -37,7 +37,7 @@ function findClosestStart(fileLines: string[], wanted: string[]): number | undef
   });
 
   const votes = new Map<number, number>();
-  wanted.forEach((line, offset) => {
+  pattern.forEach((line, offset) => {
     const key = line.trim();
     for (const position of positions.get(key) ?? []) {
       const start = Math.max(0, position - offset);
@@ -56,18 +56,19 @@ function findClosestStart(fileLines: string[], wanted: string[]): number | undef
   return best;
 }
 
-function shortDiff(fileWindow: string[], wanted: string[]): string[] {
+function shortDiff(fileWindow: string[], pattern: string[]): string[] {
   const out: string[] = [];
-  let whitespaceOnly = true;
-  for (const change of diffArrays(fileWindow, wanted)) {
-    const prefix = change.added ? "+ " : change.removed ? "- " : "  ";
+  for (const change of diffArrays(fileWindow, pattern)) {
+    let prefix = "  ";
+    if (change.added) prefix = "+ ";
+    else if (change.removed) prefix = "- ";
     for (const line of change.value) out.push(`${prefix}${showTrailingWhitespace(line)}`);
   }
-  const changedFile = fileWindow.map((line) => line.trim());
-  const changedWanted = wanted.map((line) => line.trim());
-  whitespaceOnly = changedFile.length === changedWanted.length && changedFile.every((line, index) => line === changedWanted[index]);
+  const fileTrimmed = fileWindow.map((line) => line.trim());
+  const patternTrimmed = pattern.map((line) => line.trim());
+  const whitespaceOnly = fileTrimmed.length === patternTrimmed.length && fileTrimmed.every((line, index) => line === patternTrimmed[index]);
   const clipped = out.length > MAX_DIFF_LINES ? [...out.slice(0, MAX_DIFF_LINES), `… ${out.length - MAX_DIFF_LINES} more diff lines`] : out;
-  if (whitespaceOnly) clipped.push("The lines differ only in whitespace; copy the indentation exactly as the file has it.");
+  if (whitespaceOnly) clipped.push("The lines differ only in whitespace, so copy the indentation exactly as the file has it.");
   return clipped;
 }
 

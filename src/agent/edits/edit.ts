@@ -8,7 +8,10 @@ interface EditBase {
   path: string;
 }
 
-/** Replaces the unique occurrence of `search`; an empty `search` creates the file or fills an empty one. */
+/**
+ * Replaces the unique occurrence of the `search` lines. Both texts are lines ending in "\n"; the
+ * last newline may be left out. An empty `search` creates the file or fills an empty one.
+ */
 export interface SearchReplaceEdit extends EditBase {
   kind: "search-replace";
   search: string;
@@ -83,7 +86,7 @@ export type EditFailureCode =
   | "invalid-edit"
   | "write-failed";
 
-/** Why one edit could not be applied; `message` is written for the model to act on. */
+/** The reason one edit could not be applied, with a `message` written for the model to act on. */
 export interface EditFailure {
   code: EditFailureCode;
   message: string;

@@ -9,10 +9,16 @@ export type HunkOp = { kind: "context" | "remove" | "add"; text: string } | { ki
 /** An edit to one place in a file, in the form the applier matches and rewrites. */
 export interface EditHunk {
   ops: HunkOp[];
-  /** How messages name this hunk, such as "the SEARCH text" or "hunk 2 (@@ -4,6 +4,7 @@)". */
+  /** Name of this hunk in messages, such as "the SEARCH text" or "hunk 2 (@@ -4,6 +4,7 @@)". */
   label: string;
   /** Diff hunks may drop context lines at their edges when the full context is not in the file. */
   trimmableContext: boolean;
+  /**
+   * Added lines are marked by the model (diffs) rather than inferred (search/replace). Inferred
+   * added lines lose trailing whitespace once a match has numbered that the model's whitespace differs
+   * from the file's.
+   */
+  explicitChanges: boolean;
   oldNoNewlineAtEnd: boolean;
   newNoNewlineAtEnd: boolean;
 }
@@ -23,6 +29,9 @@ const ELISION = /^(?:(?:\/\/|#|--|;|\/\*|<!--|\*)\s*)?(?:\.\.\.|…)(?:[\w\s,'-]
 export function isElisionLine(line: string): boolean {
   return ELISION.test(line.trim());
 }
+
+/** How many candidate places an ambiguity message lists. */
+const AMBIGUITY_LIST_LIMIT = 6;
 
 interface Located {
   placement: Placement;
@@ -45,8 +54,8 @@ export function applyHunks(document: TextDocument, hunks: EditHunk[]): EditResul
     if (outcome.kind === "not-found") {
       const overlap = hunks.length > 1 && locateHunk(document.lines, hunk, () => true).kind !== "not-found";
       if (overlap) return fail("overlapping-hunks", `${hunk.label} only matches lines that another hunk of the same diff already changes.`);
-      const wanted = oldSide(hunk.ops);
-      return fail("not-found", `${hunk.label} was not found in the file, not even ignoring trailing whitespace and indentation.\n${describeClosestLines(document.lines, wanted)}`);
+      const pattern = oldSide(hunk.ops);
+      return fail("not-found", `${hunk.label} was not found in the file, not even ignoring trailing whitespace and indentation.\n${describeClosestLines(document.lines, pattern)}`);
     }
     claimed.push({ start: outcome.located.placement.start, end: outcome.located.placement.end });
     located.push({ hunk, found: outcome.located });
@@ -57,7 +66,7 @@ export function applyHunks(document: TextDocument, hunks: EditHunk[]): EditResul
   let endState: { hunk: EditHunk } | undefined;
   const fallbackEol = commonEol(document.eols);
   for (const { hunk, found } of [...located].sort((a, b) => b.found.placement.start - a.found.placement.start)) {
-    const replacement = buildReplacement(document, found, fallbackEol);
+    const replacement = buildReplacement(document, found, hunk.explicitChanges, fallbackEol);
     lines.splice(found.placement.start, found.placement.end - found.placement.start, ...replacement.lines);
     eols.splice(found.placement.start, found.placement.end - found.placement.start, ...replacement.eols);
     if (found.placement.end === document.lines.length) endState = { hunk };
@@ -76,7 +85,7 @@ function locateHunk(fileLines: string[], hunk: EditHunk, isFree: (start: number,
   return locateTrimmed(fileLines, hunk, isFree);
 }
 
-/** The literal hunk, then the hunk with elision lines standing for skipped file lines. */
+/** Returns the literal hunk, then the hunk with elision lines standing for skipped file lines. */
 function readings(ops: HunkOp[]): HunkOp[][] {
   const elided = elideOps(ops);
   return elided ? [ops, elided] : [ops];
@@ -89,7 +98,7 @@ function locateOps(fileLines: string[], ops: HunkOp[], isFree: (start: number, e
     const placements = findPlacements(fileLines, { segments, level, isFree });
     if (placements.length === 1) return { kind: "found", located: { placement: placements[0]!, ops } };
     if (placements.length > 1) {
-      const listed = findPlacements(fileLines, { segments, level, isFree, limit: 6 });
+      const listed = findPlacements(fileLines, { segments, level, isFree, limit: AMBIGUITY_LIST_LIMIT });
       return { kind: "ambiguous", message: describeAmbiguity(label, listed, level, note) };
     }
   }
@@ -114,7 +123,7 @@ function locateTrimmed(fileLines: string[], hunk: EditHunk, isFree: (start: numb
       const ops = hunk.ops.slice(fromStart, hunk.ops.length - (dropped - fromStart));
       // An insertion with no context left has nothing to place it by.
       if (!hasRemovals && !ops.some((op) => op.kind === "context")) continue;
-      const note = ` after dropping ${dropped} context line${dropped === 1 ? "" : "s"} that are not in the file`;
+      const note = ` after dropping ${dropped === 1 ? "1 context line that is" : `${dropped} context lines that are`} not in the file`;
       for (const reading of readings(ops)) {
         const outcome = locateOps(fileLines, reading, isFree, hunk.label, note);
         if (outcome.kind !== "not-found") {
@@ -134,7 +143,7 @@ function locateTrimmed(fileLines: string[], hunk: EditHunk, isFree: (start: numb
   return { kind: "not-found" };
 }
 
-/** File line where the first change of a placed hunk happens; two trimmings that agree on it agree on the edit. */
+/** Returns the file line of a placed hunk's first change. Two trimmings that agree on it make the same edit. */
 function changeStart(located: Located): number {
   let line = located.placement.start;
   for (const op of located.ops) {
@@ -150,12 +159,21 @@ function countEdgeContext(ops: HunkOp[]): number {
   return count;
 }
 
+const LEVEL_NOTES: Record<MatchLevel, string> = {
+  exact: "",
+  "trailing-whitespace": " (ignoring trailing whitespace)",
+  "relative-indentation": " (ignoring indentation)",
+};
+
 function describeAmbiguity(label: string, placements: Placement[], level: MatchLevel, note: string): string {
   const spans = [...new Set(placements.map((placement) => (placement.end - placement.start > 1 ? `${placement.start + 1}-${placement.end}` : `${placement.start + 1}`)))];
-  const how = level === "exact" ? "" : level === "trailing-whitespace" ? " (ignoring trailing whitespace)" : " (ignoring indentation)";
-  const more = placements.length >= 6 ? " and more" : "";
-  const count = spans.length > 1 ? `${spans.length}${more} places` : "more than one way";
-  return `${label} matches ${count}${how}${note}, at lines ${spans.join(", ")}${more}; include more surrounding lines so that it matches only one place.`;
+  const how = LEVEL_NOTES[level];
+  const capped = placements.length >= AMBIGUITY_LIST_LIMIT;
+  let count = `${spans.length} places`;
+  if (spans.length === 1) count = "in more than one way";
+  else if (capped) count = `${spans.length} or more places`;
+  const listed = `${spans.join(", ")}${capped ? " and more" : ""}`;
+  return `${label} matches ${count}${how}${note}, at lines ${listed}; include more surrounding lines so that it matches only one place.`;
 }
 
 /** Old-side lines of a hunk split at elisions. */
@@ -194,10 +212,10 @@ function elideOps(ops: HunkOp[]): HunkOp[] | undefined {
 
 /**
  * Builds the new lines for a placed hunk. Context lines and elided gaps are copied from the file
- * unchanged, so their whitespace and terminators survive; added lines get the file's indentation at
+ * unchanged, so their whitespace and terminators survive. Added lines get the file's indentation at
  * the relative level and the terminator most common in the matched lines.
  */
-function buildReplacement(document: TextDocument, found: Located, fallbackEol: string): { lines: string[]; eols: string[] } {
+function buildReplacement(document: TextDocument, found: Located, explicitChanges: boolean, fallbackEol: string): { lines: string[]; eols: string[] } {
   const { placement, ops } = found;
   const eol = commonEol(document.eols, placement.start, placement.end, fallbackEol);
   const lines: string[] = [];
@@ -219,22 +237,30 @@ function buildReplacement(document: TextDocument, found: Located, fallbackEol: s
     } else if (op.kind === "remove") {
       cursor++;
     } else {
-      lines.push(placement.level === "relative-indentation" ? reindent(op.text, placement) : op.text);
+      const text = placement.level === "exact" || explicitChanges ? op.text : op.text.trimEnd();
+      lines.push(placement.level === "relative-indentation" ? reindent(text, placement) : text);
       eols.push(eol);
     }
   }
   return { lines, eols };
 }
 
+/**
+ * Shifts an added line by the same amount as the matched lines: `removedIndentWidth` columns of the
+ * model's indentation stand for `indent` in the file. A line indented less than that keeps its
+ * distance, so a dedented line after an indented block stays dedented.
+ */
 function reindent(line: string, placement: Placement): string {
   if (isBlank(line)) return "";
-  const removable = Math.min(placement.removedIndentWidth, leadingWhitespaceWidth(line));
-  return placement.indent + line.slice(removable);
+  const width = leadingWhitespaceWidth(line);
+  if (width >= placement.removedIndentWidth) return placement.indent + line.slice(placement.removedIndentWidth);
+  const target = Math.max(0, placement.indent.length - (placement.removedIndentWidth - width));
+  return placement.indent.slice(0, target) + line.slice(width);
 }
 
 /**
- * Gives every line but the last a terminator, and decides whether the last line ends with one:
- * as the diff's `\ No newline at end of file` markers say, otherwise as the file was.
+ * Gives every line but the last a terminator, and decides whether the last line ends with one. The
+ * diff's `\ No newline at end of file` markers decide when present, otherwise the file stays as it was.
  */
 function fixLineEnds(eols: string[], original: TextDocument, lastHunk: EditHunk | undefined, eol: string): void {
   for (let index = 0; index < eols.length - 1; index++) {

@@ -8,7 +8,7 @@ export type MatchLevel = "exact" | "trailing-whitespace" | "relative-indentation
 
 export const MATCH_LEVELS: readonly MatchLevel[] = ["exact", "trailing-whitespace", "relative-indentation"];
 
-/** Where a pattern matched: file lines [start, end), 0-based. */
+/** A match of a pattern at file lines [start, end), 0-based. */
 export interface Placement {
   start: number;
   end: number;
@@ -69,8 +69,8 @@ export function findPlacements(fileLines: string[], search: MatchSearch): Placem
 
 /**
  * Counts the ways to place consecutive segments in order, capped at `limit`, and returns up to
- * `limit` of them. Each position keeps one predecessor; that is enough to rebuild a unique chain,
- * and when there are several, callers only need to know that and where some of them lie.
+ * `limit` of them. Each position keeps only its first predecessor. That is enough to rebuild a
+ * unique chain, and when there are several chains, callers only list where some of them lie.
  */
 function chainSegments(positions: SegmentPosition[][], segments: string[][], limit: number): Array<{ starts: number[]; indent: string }> {
   type Step = { position: number; indent: string; ways: number; previous: Step | undefined };
@@ -133,7 +133,7 @@ function segmentPositions(fileLines: string[], segment: string[], level: MatchLe
   return found;
 }
 
-/** The whitespace that turns `dedented` into `fileLine` (ignoring trailing whitespace), or undefined. */
+/** Returns the whitespace that turns `dedented` into `fileLine` (ignoring trailing whitespace), or undefined. */
 function indentFor(fileLine: string, dedented: string): string | undefined {
   const trimmed = fileLine.trimEnd();
   if (!trimmed.endsWith(dedented)) return undefined;

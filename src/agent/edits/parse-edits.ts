@@ -4,8 +4,8 @@ import { isDiffStart, isHunkHeader, parseFileDiff } from "./unified-diff.js";
 
 /**
  * Parses every edit in a model reply: search/replace, WRITE, CREATE, DELETE and RENAME blocks, and
- * unified diffs (one block per file). Blocks are numbered in reply order; prose and code fences
- * around them are ignored.
+ * unified diffs (one block per file). Blocks are numbered in reply order, and prose and code
+ * fences around them are ignored.
  */
 export function parseEdits(reply: string): ParsedEdits {
   const lines = reply.replace(/\r\n/g, "\n").split("\n");

@@ -1,6 +1,6 @@
 import type { Edit, ParsedEdits, SearchReplaceEdit } from "./edit.js";
 
-/** A parsed block, or the message for a block that could not be parsed; `next` is the line after it. */
+/** A parsed block, or the message for a block that could not be parsed. `next` is the line after the block. */
 export interface BlockParse {
   edits: Edit[];
   error?: string;
@@ -47,8 +47,8 @@ export function parseMarkerBlock(lines: string[], index: number, blockNumber: nu
     if (divider === -1 || end === -1) {
       return { edits: [], error: `${name}: expected "=======" and then ">>>>>>> REPLACE" to close the block.`, next: index + 1 };
     }
-    const search = lines.slice(index + 1, divider).join("\n");
-    const replace = lines.slice(divider + 1, end).join("\n");
+    const search = joinLines(lines.slice(index + 1, divider));
+    const replace = joinLines(lines.slice(divider + 1, end));
     return { edits: [{ kind: "search-replace", blockNumber, path, search, replace }], next: end + 1 };
   }
 
@@ -62,7 +62,7 @@ export function parseMarkerBlock(lines: string[], index: number, blockNumber: nu
     }
     return { edits: [{ kind: "rename", blockNumber, path, newPath: targets[0]! }], next: end + 1 };
   }
-  const content = body.length === 0 ? "" : `${body.join("\n")}\n`;
+  const content = joinLines(body);
   return { edits: [{ kind: kind === "WRITE" ? "write" : "create", blockNumber, path, content }], next: end + 1 };
 }
 
@@ -110,6 +110,11 @@ export function cleanPath(line: string): string {
     .replace(/^(?:file|path)\s*:\s*/i, "")
     .replace(/[*:\s]+$/, "")
     .trim();
+}
+
+/** Joins block lines as text in which every line ends with a newline, so blank last lines survive. */
+function joinLines(lines: string[]): string {
+  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
 }
 
 function findLine(lines: string[], from: number, pattern: RegExp): number {

@@ -4,7 +4,7 @@ import path from "node:path";
 import { fail, type EditResult } from "./edit.js";
 import { decodeText, encodeText, type TextDocument } from "./text-document.js";
 
-/** The file system calls the applier makes; tests pass a wrapper to make one of them fail. */
+/** The file system calls the applier makes. Tests pass a wrapper to make one of them fail. */
 export interface EditFileSystem {
   lstat(target: string): Promise<{ mode: number; isFile(): boolean; isSymbolicLink(): boolean }>;
   readFile(target: string): Promise<Buffer>;
@@ -60,7 +60,7 @@ export class StagedFiles {
     return { ok: true, value: entry };
   }
 
-  /** The decoded text of a file as the step has it so far; undefined when the file does not exist. */
+  /** Returns the decoded text of a file as the step has it so far, or undefined when the file does not exist. */
   document(entry: FileEntry): EditResult<TextDocument | undefined> {
     const state = entry.current;
     if (!state.exists) return { ok: true, value: undefined };

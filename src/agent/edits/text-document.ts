@@ -13,7 +13,7 @@ export interface TextDocument {
   eols: string[];
 }
 
-/** Git treats a file with a NUL byte in its first 8000 bytes as binary; this uses the same rule. */
+/** Git treats a file with a NUL byte in its first 8000 bytes as binary, and this check uses the same rule. */
 const BINARY_PROBE_BYTES = 8_000;
 const BOM = "\uFEFF";
 
@@ -64,13 +64,14 @@ export function splitLines(text: string): { lines: string[]; eols: string[] } {
   return { lines, eols };
 }
 
-/** Splits text from a model reply into lines, ignoring one final newline. */
+/** Splits text from a model reply into lines, ignoring one final newline. Blank lines before it are kept. */
 export function replyLines(text: string): string[] {
   if (text === "") return [];
-  return splitLines(text).lines;
+  const normalized = text.replace(/\r\n/g, "\n");
+  return (normalized.endsWith("\n") ? normalized.slice(0, -1) : normalized).split("\n");
 }
 
-/** The most frequent terminator among `eols[from..to)`, or `fallback` when that range has none. */
+/** Returns the most frequent terminator among `eols[from..to)`, or `fallback` when that range has none. */
 export function commonEol(eols: string[], from = 0, to = eols.length, fallback = "\n"): string {
   let crlf = 0;
   let lf = 0;

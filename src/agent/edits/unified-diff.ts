@@ -74,8 +74,8 @@ function readHeader(lines: string[], index: number): DiffHeader {
     const oldPath = diffPath(lines[index]!.slice(4));
     const newPath = diffPath(lines[index + 1]!.slice(4));
     const gitStyle = (oldPath === DEV_NULL || oldPath.startsWith("a/")) && (newPath === DEV_NULL || newPath.startsWith("b/"));
-    header.oldPath = oldPath === DEV_NULL ? undefined : gitStyle ? oldPath.slice(2) : oldPath;
-    header.newPath = newPath === DEV_NULL ? undefined : gitStyle ? newPath.slice(2) : newPath;
+    header.oldPath = headerPath(oldPath, gitStyle);
+    header.newPath = headerPath(newPath, gitStyle);
     if (oldPath === DEV_NULL) header.created = true;
     if (newPath === DEV_NULL) header.deleted = true;
     index += 2;
@@ -84,6 +84,12 @@ function readHeader(lines: string[], index: number): DiffHeader {
   }
   header.next = index;
   return header;
+}
+
+/** Returns the path of a `---` or `+++` line without git's `a/` or `b/` prefix, or undefined for /dev/null. */
+function headerPath(text: string, gitStyle: boolean): string | undefined {
+  if (text === DEV_NULL) return undefined;
+  return gitStyle ? text.slice(2) : text;
 }
 
 /** Removes a timestamp after a tab and the quotes git puts around unusual paths. */

@@ -186,6 +186,17 @@ describe("applyEdits file operations", () => {
     expect(read(worktree, "b.txt")).toBe("b\n");
   });
 
+  test("git rename with a hunk", async () => {
+    const worktree = worktreeWith({ "a.txt": "one\ntwo\n" });
+    const reply = "diff --git a/a.txt b/b.txt\nrename from a.txt\nrename to b.txt\n--- a/a.txt\n+++ b/b.txt\n@@ -1,2 +1,2 @@\n one\n-two\n+2\n";
+
+    const result = await applyEdits(worktree, edits(reply));
+
+    expect(result.changedFiles).toEqual(["a.txt", "b.txt"]);
+    expect(existsSync(path.join(worktree, "a.txt"))).toBe(false);
+    expect(read(worktree, "b.txt")).toBe("one\n2\n");
+  });
+
   test("create then edit in one step", async () => {
     const worktree = worktreeWith({});
 

@@ -40,11 +40,15 @@ describe("search/replace matching", () => {
     ["kept line keeps file whitespace", "a  \nb\n", "a\nb", "a\nB", "a  \nB\n"],
     ["stripped indentation re-indented", NESTED, "if (x) {\n  return 1;\n}", "if (x) {\n  return 10;\n}", NESTED.replace("return 1;", "return 10;")],
     ["extra indentation re-indented", NESTED, "      return 2;", "      log();\n      return 2;", NESTED.replace("  return 2;", "  log();\n  return 2;")],
+    ["dedented added line keeps its distance", "class A:\n    def f(self):\n        return 1\n", "      def f(self):\n          return 1", "      def f(self):\n          return 1\n  def g():\n      pass", "class A:\n    def f(self):\n        return 1\ndef g():\n    pass\n"],
     ["tab indentation re-indented", "f() {\n\tif (y) {\n\t\tgo();\n\t}\n}\n", "if (y) {\n\tgo();\n}", "if (y) {\n\tgo(1);\n}", "f() {\n\tif (y) {\n\t\tgo(1);\n\t}\n}\n"],
     ["elided middle", NESTED, "function a() {\n  ...\n    return 1;", "function first() {\n  ...\n    return 1;", NESTED.replace("function a()", "function first()")],
     ["comment elision", NESTED, "function b() {\n// ... existing code ...\n}", "function second() {\n// ... existing code ...\n}", NESTED.replace("function b()", "function second()")],
     ["literal dots matched first", "x = [\n...\n]\n", "x = [\n...\n]", "x = []", "x = []\n"],
     ["exact match wins over trailing-whitespace match", "go();  \ngo();\n", "go();", "stop();", "go();  \nstop();\n"],
+    ["loose match trims new trailing whitespace", "a  \nb\n", "a\nb", "a\nc  \nb", "a  \nc\nb\n"],
+    ["exact match keeps new trailing whitespace", "a\nb\n", "a\nb", "a\nc  \nb", "a\nc  \nb\n"],
+    ["blank last search line narrows match", "}\nx\n}\n\ny\n", "}\n\n", "}\n// end\n\n", "}\nx\n}\n// end\n\ny\n"],
   ])("%s", (_name, file, search, replacement, expected) => {
     expect(textOf(replace(file, search, replacement))).toBe(expected);
   });

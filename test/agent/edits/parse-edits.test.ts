@@ -7,7 +7,7 @@ describe("parseEdits marker blocks", () => {
     const parsed = parseEdits("Here is the fix:\n```js\nsrc/a.js\n<<<<<<< SEARCH\nold\n=======\nnew\n>>>>>>> REPLACE\n```\n");
 
     expect(parsed.errors).toEqual([]);
-    expect(parsed.edits).toEqual([{ kind: "search-replace", blockNumber: 1, path: "src/a.js", search: "old", replace: "new" }]);
+    expect(parsed.edits).toEqual([{ kind: "search-replace", blockNumber: 1, path: "src/a.js", search: "old\n", replace: "new\n" }]);
   });
 
   test.each([
@@ -19,6 +19,12 @@ describe("parseEdits marker blocks", () => {
     const parsed = parseEdits(`${pathLine}\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n`);
 
     expect(parsed.edits[0]?.path).toBe(expected);
+  });
+
+  test("blank last search line kept", () => {
+    const parsed = parseEdits("a.js\n<<<<<<< SEARCH\nx\n\n=======\ny\n>>>>>>> REPLACE\n");
+
+    expect(parsed.edits[0]).toMatchObject({ search: "x\n\n", replace: "y\n" });
   });
 
   test("block after a block reuses its path", () => {
@@ -80,7 +86,7 @@ describe("parseEdits marker blocks", () => {
   test("parseSearchReplace keeps only search/replace", () => {
     const parsed = parseSearchReplace("a\n<<<<<<< DELETE\nb\n<<<<<<< SEARCH\n1\n=======\n2\n>>>>>>> REPLACE\n");
 
-    expect(parsed.edits).toEqual([{ kind: "search-replace", blockNumber: 2, path: "b", search: "1", replace: "2" }]);
+    expect(parsed.edits).toEqual([{ kind: "search-replace", blockNumber: 2, path: "b", search: "1\n", replace: "2\n" }]);
   });
 });
 
