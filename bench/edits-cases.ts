@@ -11,13 +11,13 @@ export interface BenchCase {
   diff: string;
   /** The same edit as a search/replace block, for faults that block can express. */
   searchReplace?: string;
-  /** Old-side lines the edit got right, split where it elides lines; the oracle places the edit by these. */
+  /** Old-side lines the edit got right, split where it elides lines. The oracle places the edit by these. */
   anchor: string[][];
   /** 0-based line of `before` where the anchor's first segment belongs. */
   anchorStart: number;
 }
 
-/** A hunk on its way to becoming a case; faults rewrite it. */
+/** A hunk on its way to becoming a case, which faults rewrite. */
 interface Draft {
   before: string;
   expected: string;
@@ -100,7 +100,10 @@ function reindent(draft: Draft, columns: number): Draft | undefined {
   if (nonBlank.length === 0) return undefined;
   const common = Math.min(...nonBlank.map((line) => line.text.length - line.text.trimStart().length));
   if (columns < 0 && common === 0) return undefined;
-  const change = (text: string) => (text.trim() === "" ? text : columns < 0 ? text.slice(common) : " ".repeat(columns) + text);
+  const change = (text: string) => {
+    if (text.trim() === "") return text;
+    return columns < 0 ? text.slice(common) : " ".repeat(columns) + text;
+  };
   return { ...draft, lines: draft.lines.map((line) => ({ ...line, text: change(line.text) })) };
 }
 
@@ -230,7 +233,7 @@ function renderDiff(path: string, draft: Draft): string {
 
 const MARKER_LIKE = /^(?:<{5,9}|={5,9}|>{5,9})(?:\s|$)/;
 
-/** A search/replace block, or undefined when that format cannot say the same thing. */
+/** Returns the search/replace block, or undefined when that format cannot express the same edit. */
 function renderSearchReplace(path: string, draft: Draft): string | undefined {
   if (draft.lines.some((line) => line.noNewline || line.invented || MARKER_LIKE.test(line.text))) return undefined;
   const search = draft.lines.filter((line) => line.kind !== "+").map((line) => line.text);

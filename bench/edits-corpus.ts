@@ -84,7 +84,7 @@ interface RawHunk {
   newNoNewlineAtEnd: boolean;
 }
 
-/** Splits `git show` output into files; git's own output is exact, so counts are trusted here. */
+/** Splits `git show` output into files. Git's own output is exact, so its counts are trusted here. */
 function splitFiles(patch: string): FilePatch[] {
   const files: FilePatch[] = [];
   const lines = patch.split("\n");
@@ -143,7 +143,7 @@ function toSample(id: string, path: string, before: string, after: string, hunk:
   const oldFrom = hunk.oldCount === 0 ? hunk.oldStart : hunk.oldStart - 1;
   const newFrom = hunk.newCount === 0 ? hunk.newStart : hunk.newStart - 1;
   const expected = [...oldLines.slice(0, oldFrom), ...newLines.slice(newFrom, newFrom + hunk.newCount), ...oldLines.slice(oldFrom + hunk.oldCount)].join("");
-  // Patch lines of a CRLF file end in CR; a model writes them without, so the hunk text drops it.
+  // Patch lines of a CRLF file end in CR. A model writes them without it, so the hunk text drops it.
   const lines = hunk.lines.map((line) => ({ ...line, text: line.text.replace(/\r$/, "") }));
   return { id, path, before, expected, ...hunk, lines };
 }

@@ -1,7 +1,7 @@
 import { plainLines, type BenchCase } from "./edits-cases.js";
 
 /**
- * How a careful reader would place a case's edit by its content alone:
+ * Placement of a case's edit by its content alone, as a careful reader would judge it:
  * - `unambiguous`: the lines the edit got right occur in exactly one place, the right one;
  * - `ambiguous`: they occur in two or more places;
  * - `misleading`: they occur in exactly one place, but not the right one;

@@ -13,7 +13,7 @@ export interface ToolResult {
   message?: string;
 }
 
-/** A scratch folder that holds one case's file at a time. */
+/** A scratch folder that contains one case's file at a time. */
 export class CaseFolder {
   readonly root: string;
 
@@ -43,12 +43,12 @@ export async function runOurs(folder: CaseFolder, bench: BenchCase, reply: strin
   return { outcome: folder.judge(bench) };
 }
 
-/** `git apply --recount`: git's own applier, told to ignore the counts in `@@` lines. */
+/** Runs `git apply --recount`, git's own applier with the counts in `@@` lines ignored. */
 export function runGitApply(folder: CaseFolder, bench: BenchCase, patchFile: string): ToolResult {
   return runCommand(folder, bench, "git", ["apply", "--recount", patchFile], patchFile);
 }
 
-/** GNU patch with a fuzz factor of 3, the most it allows for three lines of context. */
+/** Runs GNU patch with a fuzz factor of 3, so it may ignore up to three context lines at each end of a hunk. */
 export function runPatch(folder: CaseFolder, bench: BenchCase, patchFile: string): ToolResult {
   return runCommand(folder, bench, "patch", ["-p1", "--fuzz=3", "--batch", "--forward", "--no-backup-if-mismatch", "--reject-file=-", "--quiet", "-i", patchFile], patchFile);
 }

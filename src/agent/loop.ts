@@ -76,7 +76,8 @@ export async function runAgentLoop(options: AgentOptions): Promise<AgentOutcome>
     messages.push({ role: "assistant", content: reply.text });
 
     const parsed = parseEdits(reply.text);
-    if (parsed.edits.length === 0) {
+    // A block that does not parse fails the whole step, like an edit that does not apply.
+    if (parsed.edits.length === 0 || parsed.errors.length > 0) {
       if (isDone(reply.text) && lastTest?.passed) return { stopReason: "model-done", steps, lastTest, lastProblem };
       lastProblem = parsed.errors.length > 0 ? describeApplyErrors(parsed.errors) : NO_EDIT_FEEDBACK;
       options.log.debug({ step, problem: lastProblem }, "model reply had no usable edit");

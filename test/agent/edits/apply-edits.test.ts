@@ -97,7 +97,7 @@ describe("applyEdits file contents", () => {
     expect(read(worktree, "a.cs")).toBe("\uFEFFclass A {\r\n  int x = 2;\r\n}\r\n");
   });
 
-  test("binary file refused unchanged", async () => {
+  test("binary file rejected unchanged", async () => {
     const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x0a, 0x78, 0x0a]);
     const worktree = worktreeWith({ "logo.png": bytes });
 
@@ -107,7 +107,7 @@ describe("applyEdits file contents", () => {
     expect(readFileSync(path.join(worktree, "logo.png")).equals(bytes)).toBe(true);
   });
 
-  test("Latin-1 file refused unchanged", async () => {
+  test("Latin-1 file rejected unchanged", async () => {
     const bytes = Buffer.from("caf\xe9 = 1\n", "latin1");
     const worktree = worktreeWith({ "menu.txt": bytes });
 
