@@ -39,7 +39,7 @@ export async function applyEdits(worktree: string, edits: Edit[], options: Apply
     if (!result.ok) failures.push({ ...result.failure, blockNumber: edit.blockNumber, path: edit.path });
   }
   if (failures.length > 0) {
-    const errors = failures.map((failure) => `Block ${failure.blockNumber} (${failure.path}): ${failure.message}`);
+    const errors = failures.map((failure) => `Block ${failure.blockNumber} (${printablePath(failure.path)}): ${failure.message}`);
     return { changedFiles: [], errors, failures };
   }
   const changedFiles = await staged.commit();
@@ -83,6 +83,11 @@ async function stageEdit(staged: StagedFiles, worktree: string, edit: Edit, prot
   if (!next.ok) return next;
   staged.setDocument(entry, next.value);
   return { ok: true, value: undefined };
+}
+
+/** Quotes a path that contains control characters, so that messages stay on one line and readable. */
+function printablePath(requestedPath: string): string {
+  return /[\u0000-\u001f]/.test(requestedPath) ? JSON.stringify(requestedPath) : requestedPath;
 }
 
 async function openFile(staged: StagedFiles, worktree: string, requestedPath: string, protectedPaths: string[] | undefined) {

@@ -159,6 +159,10 @@ function readHunk(lines: string[], index: number): HunkRead {
     } else if (isElisionLine(line)) {
       blankRun = 0;
       body.push({ kind: " ", text: line });
+    } else if (!countsReached(body, oldCount, newCount) && /^[ +-]/.test(lines[next + 1] ?? "") && !endsHunk(lines, next + 1)) {
+      // The header promises more lines and hunk lines follow, so this is a context line that lost
+      // its leading space. Applying the hunk up to here would drop part of the edit.
+      return { error: `(${headerLine.trim()}) has a line without a " ", "-" or "+" prefix: ${JSON.stringify(line)}. Start context lines with a space.`, next: next + 1 };
     } else {
       break;
     }
@@ -175,11 +179,27 @@ function readHunk(lines: string[], index: number): HunkRead {
   return { hunk: { oldStart, header: headerLine.trim(), lines: body, oldNoNewlineAtEnd, newNoNewlineAtEnd }, next };
 }
 
+/** True when the header has counts and the body has at least that many lines on each side. */
+function countsReached(body: DiffLine[], oldCount: number | undefined, newCount: number | undefined): boolean {
+  if (oldCount === undefined || newCount === undefined) return false;
+  const sides = countSides(body);
+  return sides.old >= oldCount && sides.added >= newCount;
+}
+
 function countsMatch(body: DiffLine[], oldCount: number | undefined, newCount: number | undefined): boolean {
   if (oldCount === undefined || newCount === undefined) return false;
-  const old = body.filter((line) => line.kind !== "+").length;
-  const added = body.filter((line) => line.kind !== "-").length;
-  return old === oldCount && added === newCount;
+  const sides = countSides(body);
+  return sides.old === oldCount && sides.added === newCount;
+}
+
+function countSides(body: DiffLine[]): { old: number; added: number } {
+  let old = 0;
+  let added = 0;
+  for (const line of body) {
+    if (line.kind !== "+") old++;
+    if (line.kind !== "-") added++;
+  }
+  return { old, added };
 }
 
 function endsHunk(lines: string[], index: number): boolean {

@@ -195,6 +195,20 @@ describe("parseEdits unified diffs", () => {
     expect(parsed.errors[0]).toContain('Block 1 (f): hunk 1 (@@ -1 +1 @@) has no lines starting with "-" or "+"');
   });
 
+  test("context line without prefix rejected", () => {
+    const parsed = parseEdits("--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\nkeep\n-old\n+new\n");
+
+    expect(parsed.edits).toEqual([]);
+    expect(parsed.errors[0]).toContain('hunk 1 (@@ -1,2 +1,2 @@) has a line without a " ", "-" or "+" prefix: "keep"');
+  });
+
+  test("bullet list after complete hunk ignored", () => {
+    const parsed = parseEdits("--- a/f\n+++ b/f\n@@ -1 +1 @@\n-old\n+new\nChanges:\n- renamed old to new\n");
+
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.edits[0]).toMatchObject({ hunks: [{ lines: [{ kind: "-", text: "old" }, { kind: "+", text: "new" }] }] });
+  });
+
   test("diff without hunks rejected", () => {
     const parsed = parseEdits("--- a/f\n+++ b/f\nnothing here\n");
 
