@@ -6,8 +6,7 @@ import type { ModelClient, ModelReply, ModelRequest } from "../llm/model-client.
 import { runTests, type TestResult } from "../sandbox/run-tests.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
 import { type Budget, type BudgetStopReason, estimateTokens } from "./budget.js";
-import { applyEdits } from "./edits/apply.js";
-import { parseSearchReplace } from "./edits/search-replace.js";
+import { applyEdits, parseEdits } from "./edits/index.js";
 import {
   buildTaskPrompt,
   describeApplyErrors,
@@ -86,8 +85,9 @@ export async function runAgentLoop(options: AgentOptions): Promise<AgentOutcome>
     }
     messages.push(...reply.responseMessages);
 
-    const parsed = parseSearchReplace(reply.text);
-    if (parsed.edits.length === 0) {
+    const parsed = parseEdits(reply.text);
+    // A block that does not parse fails the whole step, like an edit that does not apply.
+    if (parsed.edits.length === 0 || parsed.errors.length > 0) {
       if (isDone(reply.text) && lastTest?.passed) return { stopReason: "model-done", steps, lastTest, lastProblem };
       lastProblem = parsed.errors.length > 0 ? describeApplyErrors(parsed.errors) : NO_EDIT_FEEDBACK;
       options.log.debug({ step, problem: lastProblem }, "model reply had no usable edit");
@@ -96,7 +96,7 @@ export async function runAgentLoop(options: AgentOptions): Promise<AgentOutcome>
       continue;
     }
 
-    const applied = await applyEdits(options.worktree, parsed.edits, options.protectedPaths);
+    const applied = await applyEdits(options.worktree, parsed.edits, { protectedPaths: options.protectedPaths });
     const errors = [...parsed.errors, ...applied.errors];
     if (applied.errors.length > 0) {
       lastProblem = describeApplyErrors(errors);

@@ -18,10 +18,19 @@ the exact lines to replace, copied from the file
 the new lines
 >>>>>>> REPLACE
 
+Other blocks, each after a line with the file path:
+- <<<<<<< WRITE, the whole new content, >>>>>>> WRITE: replaces the whole file (or creates it).
+- <<<<<<< CREATE, the content, >>>>>>> CREATE: creates a file that does not exist yet.
+- <<<<<<< DELETE: deletes the file.
+- <<<<<<< RENAME, the new path on one line, >>>>>>> RENAME: moves the file.
+Unified diffs (--- a/path, +++ b/path, @@ hunks) are accepted too; hunks are placed by their lines, not their line numbers.
+
 Rules:
-- The SEARCH part must match the file exactly and only once; include enough lines to make it unique.
-- To create a file, leave the SEARCH part empty.
-- Paths are relative to the repository root.
+- The SEARCH part must match the file and only one place in it; include enough lines to make it unique.
+- A line "..." in both SEARCH and REPLACE stands for unchanged lines that you skip.
+- To create a file, leave the SEARCH part empty or use a CREATE block.
+- Paths are relative to the repository root. Files under .git and protected paths cannot be changed.
+- All edits of one reply are applied together or not at all.
 - After your edits the app runs the tests and shows you the result.
 - When the work is done and nothing is left to change, reply with the single word DONE.`;
 
@@ -53,9 +62,9 @@ export function describeApplyErrors(errors: string[]): string {
 }
 
 export const NO_EDIT_FEEDBACK =
-  "Your reply contained no search/replace block. Reply with edits in the block format from the instructions, or DONE when finished.";
+  "Your reply contained no search/replace block or other edit. Reply with edits in a format from the instructions, or DONE when finished.";
 
 /** Tells the model that its last reply could not be used, so that it replies again. */
 export function describeReplyProblem(problem: string): string {
-  return `Your previous reply could not be used: ${problem} Reply again with search/replace blocks, or DONE when finished.`;
+  return `Your previous reply could not be used: ${problem} Reply again with edits in a format from the instructions, or DONE when finished.`;
 }

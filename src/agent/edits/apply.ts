@@ -1,64 +1,98 @@
-import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { applyDiff, applySearchReplace } from "./apply-text.js";
+import { fail, type Edit, type EditFailure, type EditResult } from "./edit.js";
 import { resolveEditPath } from "./path-safety.js";
-import type { SearchReplaceEdit } from "./search-replace.js";
+import { modeFor, nodeFileSystem, StagedFiles, type EditFileSystem } from "./staged-files.js";
+import { documentFromReply } from "./text-document.js";
+
+export interface ApplyOptions {
+  /** Globs of paths that must not be edited, by default `.github/workflows/**`. */
+  protectedPaths?: string[];
+  fileSystem?: EditFileSystem;
+}
+
+/** An edit that was rejected, with the block it came from. */
+export interface ApplyFailure extends EditFailure {
+  blockNumber: number;
+  path: string;
+}
 
 export interface ApplyResult {
-  /** Relative paths of the files that changed. */
+  /** Relative paths of the files that changed, including created, deleted and renamed ones. */
   changedFiles: string[];
-  /** One message per edit that could not be applied; when any exist, nothing was written. */
+  /** One message per edit that could not be applied. When there is any, nothing was written. */
   errors: string[];
+  /** The same problems with stable codes. */
+  failures: ApplyFailure[];
 }
 
 /**
- * Applies search/replace edits to the worktree. All edits of one call succeed together or none is
- * written, so a half-applied step never reaches the tests.
+ * Applies the edits of one step to the worktree. Every edit is checked and applied in memory first,
+ * in order, so later edits see earlier ones. Only when all succeed are the files written. If writing
+ * fails part way, the files already written are restored and the error is thrown.
  */
-export async function applyEdits(worktree: string, edits: SearchReplaceEdit[], protectedGlobs?: string[]): Promise<ApplyResult> {
-  const contents = new Map<string, { absolutePath: string; text: string }>();
-  const errors: string[] = [];
+export async function applyEdits(worktree: string, edits: Edit[], options: ApplyOptions = {}): Promise<ApplyResult> {
+  const staged = new StagedFiles(options.fileSystem ?? nodeFileSystem);
+  const failures: ApplyFailure[] = [];
   for (const edit of edits) {
-    const resolved = resolveEditPath(worktree, edit.path, protectedGlobs);
-    if (!resolved.ok) {
-      errors.push(`Block ${edit.blockNumber} (${edit.path}): ${resolved.message}`);
-      continue;
-    }
-    const current = contents.get(resolved.relativePath)?.text ?? (await readIfExists(resolved.absolutePath));
-    const next = applyOne(current, edit);
-    if (typeof next === "string") {
-      contents.set(resolved.relativePath, { absolutePath: resolved.absolutePath, text: next });
-    } else {
-      errors.push(`Block ${edit.blockNumber} (${resolved.relativePath}): ${next.error}`);
-    }
+    const result = await stageEdit(staged, worktree, edit, options.protectedPaths);
+    if (!result.ok) failures.push({ ...result.failure, blockNumber: edit.blockNumber, path: edit.path });
   }
-  if (errors.length > 0) return { changedFiles: [], errors };
-  for (const { absolutePath, text } of contents.values()) {
-    await mkdir(path.dirname(absolutePath), { recursive: true });
-    await writeFile(absolutePath, text);
+  if (failures.length > 0) {
+    const errors = failures.map((failure) => `Block ${failure.blockNumber} (${printablePath(failure.path)}): ${failure.message}`);
+    return { changedFiles: [], errors, failures };
   }
-  return { changedFiles: [...contents.keys()], errors: [] };
+  const changedFiles = await staged.commit();
+  return { changedFiles, errors: [], failures: [] };
 }
 
-async function readIfExists(absolutePath: string): Promise<string | undefined> {
-  return existsSync(absolutePath) ? readFile(absolutePath, "utf8") : undefined;
+async function stageEdit(staged: StagedFiles, worktree: string, edit: Edit, protectedPaths: string[] | undefined): Promise<EditResult<void>> {
+  const target = await openFile(staged, worktree, edit.path, protectedPaths);
+  if (!target.ok) return target;
+  const entry = target.value;
+
+  if (edit.kind === "delete") {
+    if (!entry.current.exists) return fail("file-missing", "the file to delete does not exist.");
+    staged.remove(entry);
+    return { ok: true, value: undefined };
+  }
+  if (edit.kind === "rename") {
+    if (!entry.current.exists) return fail("file-missing", "the file to rename does not exist.");
+    const destination = await openFile(staged, worktree, edit.newPath, protectedPaths);
+    if (!destination.ok) return destination;
+    if (destination.value === entry) return fail("invalid-edit", "the new path is the same as the old one.");
+    if (destination.value.current.exists) return fail("file-exists", `${edit.newPath} already exists; delete it first or choose another name.`);
+    staged.move(entry, destination.value);
+    return { ok: true, value: undefined };
+  }
+  if (edit.kind === "create" && entry.current.exists) {
+    return fail("file-exists", "the file already exists; change it with a SEARCH/REPLACE block or replace it with a WRITE block.");
+  }
+
+  const current = staged.document(entry);
+  if (!current.ok) return current;
+  if (edit.kind === "create") {
+    staged.setDocument(entry, documentFromReply(edit.content, undefined), modeFor(edit.executable));
+    return { ok: true, value: undefined };
+  }
+  if (edit.kind === "write") {
+    staged.setDocument(entry, documentFromReply(edit.content, current.value));
+    return { ok: true, value: undefined };
+  }
+  const next = edit.kind === "search-replace" ? applySearchReplace(current.value, edit) : applyDiff(current.value, edit);
+  if (!next.ok) return next;
+  staged.setDocument(entry, next.value);
+  return { ok: true, value: undefined };
 }
 
-function applyOne(current: string | undefined, edit: SearchReplaceEdit): string | { error: string } {
-  if (edit.search.trim() === "") {
-    if (current !== undefined && current.trim() !== "") {
-      return { error: "the SEARCH part is empty but the file already exists; quote the lines to replace." };
-    }
-    return edit.replace.endsWith("\n") ? edit.replace : `${edit.replace}\n`;
-  }
-  if (current === undefined) return { error: "the file does not exist; to create it, leave the SEARCH part empty." };
-  const usesCrlf = current.includes("\r\n");
-  const text = usesCrlf ? current.replace(/\r\n/g, "\n") : current;
-  const first = text.indexOf(edit.search);
-  if (first === -1) return { error: "the SEARCH text was not found in the file; copy the lines exactly as they are." };
-  if (text.indexOf(edit.search, first + 1) !== -1) {
-    return { error: "the SEARCH text occurs more than once; include more surrounding lines so it is unique." };
-  }
-  const result = text.slice(0, first) + edit.replace + text.slice(first + edit.search.length);
-  return usesCrlf ? result.replace(/\n/g, "\r\n") : result;
+/** Quotes a path that contains control characters, so that messages stay on one line and readable. */
+function printablePath(requestedPath: string): string {
+  return /[\u0000-\u001f]/.test(requestedPath) ? JSON.stringify(requestedPath) : requestedPath;
+}
+
+async function openFile(staged: StagedFiles, worktree: string, requestedPath: string, protectedPaths: string[] | undefined) {
+  const resolved = resolveEditPath(worktree, requestedPath, protectedPaths);
+  if (!resolved.ok) return fail("unsafe-path", resolved.message);
+  if (requestedPath.endsWith("/") || requestedPath.endsWith(path.sep)) return fail("not-a-file", "the path names a directory; give a file path.");
+  return staged.load(resolved.relativePath, resolved.absolutePath);
 }
