@@ -131,5 +131,5 @@ function describeFailure(result: { exitCode: number | null; timedOut: boolean; o
 }
 
 function unavailable(kind: SandboxKind, reason: string, hint: string): SandboxError {
-  return new SandboxError("sandbox-unavailable", `MAGIC_SANDBOX is ${kind}, but ${reason}. ${hint}`);
+  return new SandboxError("sandbox-unavailable", `MAGIC_SANDBOX is ${kind}, but ${reason.replace(/[.?!]+$/, "")}. ${hint}`);
 }

@@ -37,6 +37,7 @@ describe("reports from real runner output", () => {
     ["cargo-test.txt", "cargo-test", ["tests::divides_by_zero", "tests::multiplies_two_numbers"], "left: 7\nright: 6"],
     ["maven.txt", "maven", ["CalculatorTest.multipliesTwoNumbers", "CalculatorTest.dividesByZero"], "expected: <6> but was: <7>"],
     ["go-test-verbose.txt", "go-test", ["TestMultiply", "TestDivide/by_zero"], "Multiply(2, 3) = 7, want 6"],
+    ["gradle.txt", "gradle", ["calc.CalculatorTest > multipliesTwoNumbers", "calc.CalculatorTest > dividesByZero"], "java.lang.AssertionError at CalculatorTest.java:16"],
   ])("%s", (file, source, failing, assertion) => {
     const report = parseTestReport({ output: fixture(file) });
 
@@ -103,6 +104,7 @@ describe("JUnit XML", () => {
     ["node-test-junit.xml", "test > multiplies two numbers", "7 !== 6"],
     ["pytest-junit.xml", "tests.test_calculator.TestCalculator > test_multiplies_two_numbers", "assert 7 == 6\n+  where 7 = multiply(2, 3)"],
     ["maven-surefire.xml", "calc.CalculatorTest > multipliesTwoNumbers", "org.opentest4j.AssertionFailedError: 2 * 3 ==> expected: <6> but was: <7>"],
+    ["gradle-junit.xml", "calc.CalculatorTest > multipliesTwoNumbers", "java.lang.AssertionError: 2 * 3 expected:<6> but was:<7>"],
   ])("%s", (file, failingName, message) => {
     const report = parseTestReport({ output: "", junitDocuments: [fixture(file)] });
 
@@ -122,6 +124,13 @@ describe("JUnit XML", () => {
     const report = parseTestReport({ output: fixture("maven.txt"), junitDocuments: [fixture("maven-surefire.xml")] });
 
     expect(report.source).toBe("junit");
+  });
+
+  test("JUnit and console of one Gradle run name tests alike", () => {
+    const fromJUnit = parseTestReport({ output: "", junitDocuments: [fixture("gradle-junit.xml")] });
+    const fromConsole = parseTestReport({ output: fixture("gradle.txt") });
+
+    expect(names(fromConsole).sort()).toEqual(names(fromJUnit).sort());
   });
 
   test("XML cut short falls back to the output", () => {

@@ -1,5 +1,6 @@
 import { parseCargoTestOutput } from "./cargo-test.js";
 import { parseGoTestOutput } from "./go-test.js";
+import { parseGradleOutput } from "./gradle.js";
 import { parseJestOutput, parseMochaOutput, parseNodeSpecOutput, parseVitestOutput } from "./javascript-runners.js";
 import { parseJUnitDocuments } from "./junit.js";
 import { parseMavenOutput } from "./maven.js";
@@ -20,6 +21,7 @@ const SUMMARY_PARSERS: Array<[TestRunnerName, OutputParser]> = [
   ["cargo-test", parseCargoTestOutput],
   ["go-test", parseGoTestOutput],
   ["maven", parseMavenOutput],
+  ["gradle", parseGradleOutput],
 ];
 
 export interface ReportInputs {

@@ -12,7 +12,7 @@ export type TestRunnerName =
   | "make";
 
 /** Origin of a report's numbers; `exit-code` means that the output was in no known format. */
-export type ReportSource = "junit" | "tap" | Exclude<TestRunnerName, "gradle" | "make"> | "exit-code";
+export type ReportSource = "junit" | "tap" | Exclude<TestRunnerName, "make"> | "exit-code";
 
 export interface FailedTest {
   /** The test's name as its runner reports it, with suites joined by " > ", such as `calculator > adds`. */
