@@ -93,6 +93,8 @@ export function readBubblewrapLayout(options: LayoutOptions): BubblewrapLayout {
  */
 export function buildBubblewrapArguments(command: string[], run: BubblewrapRun, layout: BubblewrapLayout): string[] {
   const args = [layout.bwrapPath, "--unshare-all", "--unshare-user", "--disable-userns"];
+  // NOTE: a run with network shares the host's network namespace, so it also reaches services that
+  // listen on the host's loopback interface. Only setup steps get it, and only when setup_network allows.
   if (run.network) args.push("--share-net");
   if (layout.sandboxUid !== undefined) args.push("--uid", String(layout.sandboxUid));
   if (layout.sandboxGid !== undefined) args.push("--gid", String(layout.sandboxGid));

@@ -131,5 +131,6 @@ function describeFailure(result: { exitCode: number | null; timedOut: boolean; o
 }
 
 function unavailable(kind: SandboxKind, reason: string, hint: string): SandboxError {
-  return new SandboxError("sandbox-unavailable", `MAGIC_SANDBOX is ${kind}, but ${reason.replace(/[.?!]+$/, "")}. ${hint}`);
+  const sentence = reason.replace(/[.?!]+$/, "");
+  return new SandboxError("sandbox-unavailable", `MAGIC_SANDBOX is ${kind}, but ${sentence}. ${hint}`);
 }
