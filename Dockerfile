@@ -8,8 +8,13 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
+# bubblewrap isolates the repository's commands and needs user namespaces. Docker's default seccomp
+# profile allows them only with CAP_SYS_ADMIN, so run this image with a profile that allows unshare(2)
+# and clone(2) with CLONE_NEWUSER (or `--security-opt seccomp=unconfined`, plus
+# `--security-opt apparmor=unconfined` on AppArmor hosts). Otherwise MAGIC_SANDBOX=auto falls back to
+# plain processes and logs why. prlimit, which applies the resource limits, comes with util-linux.
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends git bubblewrap ripgrep ca-certificates tini \
+  && apt-get install -y --no-install-recommends git bubblewrap util-linux ripgrep ca-certificates tini \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 MAGIC_WORK_DIR=/data

@@ -18,6 +18,7 @@ import { layoutPrompt } from "../src/llm/prompt-layout.js";
 import { priceUsage } from "../src/llm/pricing.js";
 import { addUsage, emptyUsage, type TokenUsage } from "../src/llm/usage.js";
 import { CONTEXT_CHARACTERS } from "../src/run/execute-run.js";
+import { parseTestReport } from "../src/sandbox/reports/parse-report.js";
 import type { TestResult } from "../src/sandbox/run-tests.js";
 
 const FILE_COUNT = 200;
@@ -77,7 +78,8 @@ function createRepository(): string {
 }
 
 function testResult(output: string): TestResult {
-  return { passed: false, timedOut: false, exitCode: 1, outputTail: output, durationMs: 900 };
+  const report = parseTestReport({ output, runner: "jest" });
+  return { passed: false, timedOut: false, exitCode: 1, outputTail: output, durationMs: 900, report };
 }
 
 function failureOutput(candidate: number, step: number): string {

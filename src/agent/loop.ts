@@ -5,13 +5,14 @@ import { ModelCallError } from "../llm/errors.js";
 import type { ModelClient, ModelReply, ModelRequest } from "../llm/model-client.js";
 import { runTests, type TestResult } from "../sandbox/run-tests.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
+import type { TestPlan } from "../sandbox/test-command.js";
+import { describeTestRun } from "../sandbox/test-feedback.js";
 import { type Budget, type BudgetStopReason, estimateTokens } from "./budget.js";
 import { applyEdits, parseEdits } from "./edits/index.js";
 import {
   buildTaskPrompt,
   describeApplyErrors,
   describeReplyProblem,
-  describeTestResult,
   NO_EDIT_FEEDBACK,
   SYSTEM_PROMPT,
   type TaskDescription,
@@ -41,6 +42,8 @@ export interface AgentOptions {
   baseline: TestResult | undefined;
   worktree: string;
   testCommand: string[];
+  /** How to read the test command's results: its runner and the JUnit files it writes. */
+  testReporting?: Pick<TestPlan, "runner" | "junitReports">;
   testEnvironment: Record<string, string>;
   testTimeoutMs: number;
   protectedPaths: string[];
@@ -110,7 +113,7 @@ export async function runAgentLoop(options: AgentOptions): Promise<AgentOutcome>
     steps.push({ step, appliedFiles: applied.changedFiles, applyErrors: parsed.errors, test });
     options.log.info({ step, files: applied.changedFiles.length, testsPassed: test.passed }, "step finished");
     if (test.passed) return { stopReason: "tests-pass", steps, lastTest, lastProblem };
-    messages.push({ role: "user", content: `Your edits were applied to ${applied.changedFiles.join(", ")}.\n${describeTestResult(test)}` });
+    messages.push({ role: "user", content: `Your edits were applied to ${applied.changedFiles.join(", ")}.\n${describeTestRun(test, options.baseline)}` });
   }
 }
 
@@ -134,6 +137,7 @@ async function runStepTests(options: AgentOptions): Promise<TestResult> {
     environment: options.testEnvironment,
     timeoutMs,
     signal: options.signal,
+    ...options.testReporting,
   });
 }
 

@@ -2,12 +2,12 @@ import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import { createNodeMiddleware, Probot, ProbotOctokit, run } from "probot";
-import { loadSettings, needsAppRegistration, type Settings } from "../config/settings.js";
+import { loadSettings, needsAppRegistration, type Settings, SettingsError } from "../config/settings.js";
 import { createModelClient, type ModelClientFactory } from "../llm/create-model-client.js";
 import type { ModelClient } from "../llm/model-client.js";
 import { createLogger } from "../logging.js";
-import { ProcessSandbox } from "../sandbox/process-sandbox.js";
-import type { Sandbox } from "../sandbox/sandbox.js";
+import { type Sandbox, SandboxError } from "../sandbox/sandbox.js";
+import { selectSandbox } from "../sandbox/select.js";
 import { MagicApp } from "../triggers/magic-app.js";
 
 export const WEBHOOK_PATH = "/api/github/webhooks";
@@ -43,7 +43,7 @@ export async function startServer(settings: Settings, overrides: ServerOverrides
   const magic = new MagicApp({
     settings,
     createModel,
-    sandbox: overrides.sandbox ?? new ProcessSandbox(),
+    sandbox: overrides.sandbox ?? (await chooseSandbox(settings, log)),
   });
   const middleware = await createNodeMiddleware(magic.load, { probot, webhooksPath: WEBHOOK_PATH });
   const server = createServer((request, response) => {
@@ -63,6 +63,16 @@ export async function startServer(settings: Settings, overrides: ServerOverrides
       await magic.idle();
     },
   };
+}
+
+/** Selects the sandbox named by the settings; one that cannot run stops start-up like any invalid setting. */
+async function chooseSandbox(settings: Settings, log: Logger): Promise<Sandbox> {
+  try {
+    return await selectSandbox({ kind: settings.sandbox.kind, dockerImage: settings.sandbox.dockerImage, readOnlyPaths: settings.sandbox.readOnlyPaths, log });
+  } catch (error) {
+    if (error instanceof SandboxError) throw new SettingsError([error.message]);
+    throw error;
+  }
 }
 
 function listen(server: HttpServer, port: number, host: string): Promise<void> {

@@ -28,6 +28,7 @@ export const RepoConfig = z.strictObject({
   trigger_label: z.string({ error: "expected a label name" }).trim().min(1).optional(),
   test_command: shellCommand.optional(),
   setup_command: shellCommand.optional(),
+  setup_network: z.boolean({ error: "expected true or false" }).default(true),
   test_timeout_seconds: z.number({ error: "expected a number of seconds" }).positive().max(3_600).default(600),
   budget: RepoBudget.default(RepoBudget.parse({})),
   model: z

@@ -35,6 +35,20 @@ export const SettingsEnvironment = z
       .number({ error: "MAGIC_STATUS_INTERVAL_SECONDS must be a number of seconds" })
       .min(0, { error: "MAGIC_STATUS_INTERVAL_SECONDS must be 0 or more" })
       .default(3),
+    MAGIC_SANDBOX: z
+      .enum(["auto", "bubblewrap", "docker", "process"], {
+        error: "MAGIC_SANDBOX must be one of auto, bubblewrap, docker, process",
+      })
+      .default("auto"),
+    MAGIC_SANDBOX_IMAGE: optionalText,
+    MAGIC_SANDBOX_READ_ONLY_PATHS: optionalText.pipe(
+      z
+        .string()
+        .refine((value) => value.split(":").every((entry) => path.isAbsolute(entry)), {
+          error: "MAGIC_SANDBOX_READ_ONLY_PATHS must be absolute paths separated by colons, such as /opt/go:/opt/jdk",
+        })
+        .optional(),
+    ),
     PORT: positiveInteger("PORT", "a TCP port number").max(65535, { error: "PORT must be at most 65535" }).default(3000),
     HOST: z.string().trim().min(1).default("localhost"),
     LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"], {
@@ -48,6 +62,15 @@ export type SettingsEnvironment = z.infer<typeof SettingsEnvironment>;
 /** Environment variables as `process.env` provides them. */
 export type Environment = Readonly<Record<string, string | undefined>>;
 
+export interface SandboxSettings {
+  /** Sandbox that runs repository commands; `auto` picks the first that works on the host. */
+  kind: SettingsEnvironment["MAGIC_SANDBOX"];
+  /** Image for the Docker sandbox; undefined uses the sandbox's default. */
+  dockerImage?: string;
+  /** Host paths that the bubblewrap sandbox shows read-only besides the system folders. */
+  readOnlyPaths: string[];
+}
+
 export interface Settings {
   appId: number;
   privateKey: string;
@@ -58,6 +81,7 @@ export interface Settings {
   triggerLabel: string;
   /** Minimum time between two edits of a status comment. */
   statusIntervalMs: number;
+  sandbox: SandboxSettings;
   port: number;
   host: string;
   logLevel: SettingsEnvironment["LOG_LEVEL"];
@@ -118,6 +142,11 @@ export function loadSettings(env: Environment): Settings {
     workDir: path.resolve(values.MAGIC_WORK_DIR),
     triggerLabel: values.MAGIC_TRIGGER_LABEL,
     statusIntervalMs: values.MAGIC_STATUS_INTERVAL_SECONDS * 1000,
+    sandbox: {
+      kind: values.MAGIC_SANDBOX,
+      dockerImage: values.MAGIC_SANDBOX_IMAGE,
+      readOnlyPaths: values.MAGIC_SANDBOX_READ_ONLY_PATHS?.split(":") ?? [],
+    },
     port: values.PORT,
     host: values.HOST,
     logLevel: values.LOG_LEVEL,

@@ -93,7 +93,10 @@ async function workOnIssue(
   status: StatusReporter,
   signal: AbortSignal | undefined,
 ): Promise<WorkResult | { kind: "cancelled" }> {
-  const plan = planTests(workspace.directory, request.config);
+  const home = path.join(runFolder, "home");
+  await mkdir(home, { recursive: true });
+  // Report files go to the run's home: writable inside the sandbox, but outside the worktree and so out of the pull request.
+  const plan = planTests(workspace.directory, request.config, { reportDirectory: path.join(home, ".magic-reports") });
   if (!plan) {
     throw new RunError(
       "no-test-command",
@@ -101,10 +104,8 @@ async function workOnIssue(
       "Set `test_command` in `.github/magic.yml` (for example `test_command: make test`), then re-apply the label.",
     );
   }
-  const home = path.join(runFolder, "home");
-  await mkdir(home, { recursive: true });
   const environment = buildSandboxEnvironment(process.env, home);
-  await runSetup(services.sandbox, plan, workspace.directory, environment, signal);
+  await runSetup(services.sandbox, plan, workspace.directory, environment, request.config.setup_network, signal);
 
   await status.update({ phase: "indexing" });
   const issueText = `${request.issue.title}\n${request.issue.body}`;
@@ -112,7 +113,8 @@ async function workOnIssue(
 
   await status.update({ phase: "baseline" });
   const testTimeoutMs = request.config.test_timeout_seconds * 1000;
-  const baseline = await runTests(services.sandbox, plan.test, { worktree: workspace.directory, environment, timeoutMs: testTimeoutMs, signal });
+  const testReporting = { runner: plan.runner, junitReports: plan.junitReports };
+  const baseline = await runTests(services.sandbox, plan.test, { worktree: workspace.directory, environment, timeoutMs: testTimeoutMs, signal, ...testReporting });
   if (signal?.aborted) return { kind: "cancelled" };
 
   const budget = new Budget({
@@ -126,6 +128,7 @@ async function workOnIssue(
     baseline,
     worktree: workspace.directory,
     testCommand: plan.test,
+    testReporting,
     testEnvironment: environment,
     testTimeoutMs,
     protectedPaths: request.config.protected_paths,
@@ -146,16 +149,19 @@ async function runSetup(
   plan: TestPlan,
   worktree: string,
   environment: Record<string, string>,
+  network: boolean,
   signal: AbortSignal | undefined,
 ): Promise<void> {
   if (!plan.setup) return;
-  const result = await sandbox.run(plan.setup, { cwd: worktree, env: environment, timeoutMs: SETUP_TIMEOUT_MS, network: true, signal });
+  const result = await sandbox.run(plan.setup, { cwd: worktree, env: environment, timeoutMs: SETUP_TIMEOUT_MS, network, signal });
   if (succeeded(result)) return;
   const tail = result.output.slice(-1_500).trim();
   throw new RunError(
     "setup-failed",
     `The setup command \`${plan.setup.join(" ")}\` failed${result.timedOut ? " (timed out)" : ` with exit code ${result.exitCode}`}:\n\n\`\`\`\n${tail}\n\`\`\`\n`,
-    "Fix the setup or set `setup_command` in `.github/magic.yml`, then re-apply the label.",
+    network
+      ? "Fix the setup or set `setup_command` in `.github/magic.yml`, then re-apply the label."
+      : "Fix the setup or set `setup_command` in `.github/magic.yml` (the setup runs without network because `setup_network` is false), then re-apply the label.",
   );
 }
 

@@ -10,6 +10,7 @@ describe("parseRepoConfig", () => {
     expect(result.config.protected_paths).toEqual([".github/workflows/**"]);
     expect(result.config.budget.model_calls).toBe(8);
     expect(result.config.test_timeout_seconds).toBe(600);
+    expect(result.config.setup_network).toBe(true);
   });
 
   test("valid file keeps its values", () => {
@@ -28,6 +29,7 @@ describe("parseRepoConfig", () => {
     [{ budget: "lots" }, "budget", '"lots"'],
     [{ protected_paths: "docs/**" }, "protected_paths", '"docs/**"'],
     [{ test_timeout_seconds: -1 }, "test_timeout_seconds", "-1"],
+    [{ setup_network: "no" }, "setup_network", '"no"'],
   ])("invalid %j names its key", (raw, key, found) => {
     const result = parseRepoConfig(raw);
 

@@ -75,6 +75,21 @@ describe("loadSettings", () => {
     expect(problemsOf({ ...VALID, PRIVATE_KEY: undefined, PRIVATE_KEY_PATH: "/nonexistent/key.pem" })[0]).toMatch(/PRIVATE_KEY_PATH: cannot read/);
   });
 
+  test("sandbox settings", () => {
+    expect(loadSettings(VALID).sandbox).toEqual({ kind: "auto", dockerImage: undefined, readOnlyPaths: [] });
+
+    const settings = loadSettings({ ...VALID, MAGIC_SANDBOX: "docker", MAGIC_SANDBOX_IMAGE: "ghcr.io/acme/ci:1", MAGIC_SANDBOX_READ_ONLY_PATHS: "/opt/go:/opt/jdk" });
+
+    expect(settings.sandbox).toEqual({ kind: "docker", dockerImage: "ghcr.io/acme/ci:1", readOnlyPaths: ["/opt/go", "/opt/jdk"] });
+  });
+
+  test("invalid sandbox settings named", () => {
+    const problems = problemsOf({ ...VALID, MAGIC_SANDBOX: "chroot", MAGIC_SANDBOX_READ_ONLY_PATHS: "/opt/go:relative" });
+
+    expect(problems).toContain("MAGIC_SANDBOX must be one of auto, bubblewrap, docker, process");
+    expect(problems.some((problem) => problem.startsWith("MAGIC_SANDBOX_READ_ONLY_PATHS must be absolute paths"))).toBe(true);
+  });
+
   test("registration needed without credentials", () => {
     expect(needsAppRegistration({})).toBe(true);
     expect(needsAppRegistration({ APP_ID: "1" })).toBe(false);

@@ -32,6 +32,7 @@ export async function startApp(modelBaseUrl: string, settingsOverride: Partial<S
     workDir,
     triggerLabel: "magic",
     statusIntervalMs: 0,
+    sandbox: { kind: "process", readOnlyPaths: [] },
     port: 0,
     host: "127.0.0.1",
     logLevel: "silent",

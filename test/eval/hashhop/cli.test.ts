@@ -41,7 +41,7 @@ function readCsv(file: string): Array<Record<string, string>> {
 function parseSvg(file: string): any {
   const text = readFileSync(file, "utf8");
   expect(XMLValidator.validate(text)).toBe(true);
-  return new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(text);
+  return new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "", htmlEntities: true }).parse(text);
 }
 
 describe("magic eval hashhop against a loopback model", () => {

@@ -81,7 +81,7 @@ describe("renderCsv", () => {
 });
 
 describe("renderChart", () => {
-  const parse = (svg: string) => new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(svg).svg;
+  const parse = (svg: string) => new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "", htmlEntities: true }).parse(svg).svg;
 
   test("is well-formed with escaped title", () => {
     const svg = renderChart(summarize(PLAN, fullResults()), { title: `HashHop <"model"> & 'co'`, sizes: PLAN.sizes, hops: PLAN.hops, variants: PLAN.variants });
