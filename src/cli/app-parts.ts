@@ -1,0 +1,59 @@
+import type { Logger } from "pino";
+import { Probot, ProbotOctokit } from "probot";
+import type { Settings } from "../config/settings.js";
+import { createModelClient, type ModelClient } from "../llm/model-client.js";
+import { createLogger } from "../logging.js";
+import type { SpendLedger } from "../ops/daily-spend.js";
+import type { Metrics } from "../ops/metrics.js";
+import type { GitHubGateway } from "../publish/github-gateway.js";
+import { JobRunner } from "../queue/job-runner.js";
+import { ProcessSandbox } from "../sandbox/process-sandbox.js";
+import type { Sandbox } from "../sandbox/sandbox.js";
+
+/** Parts a test swaps for local ones; production keeps the defaults. */
+export interface ServerOverrides {
+  model?: ModelClient;
+  sandbox?: Sandbox;
+  log?: Logger;
+  /** Turns off Octokit's client-side write throttling, which spaces writes a second apart; for tests. */
+  unthrottled?: boolean;
+  createGateway?: (octokit: ProbotOctokit) => GitHubGateway;
+}
+
+/** The app's Probot instance, talking to the configured GitHub API. */
+export function createProbot(settings: Settings, log: Logger, overrides: ServerOverrides): Probot {
+  const Octokit = overrides.unthrottled
+    ? ProbotOctokit.defaults((options: Record<string, any>) => ({ ...options, throttle: { ...options.throttle, enabled: false } }))
+    : ProbotOctokit;
+  return new Probot({
+    appId: settings.appId,
+    privateKey: settings.privateKey,
+    secret: settings.webhookSecret,
+    baseUrl: settings.operations.githubApiUrl,
+    log,
+    Octokit,
+  });
+}
+
+export function processLogger(settings: Settings, overrides: ServerOverrides): Logger {
+  return overrides.log ?? createLogger(settings.logLevel);
+}
+
+/** Builds the runner of intake and run jobs shared by the embedded queue and `magic worker`. */
+export function createJobRunner(settings: Settings, probot: Probot, parts: { log: Logger; metrics: Metrics; spending: SpendLedger; overrides: ServerOverrides }): JobRunner {
+  return new JobRunner({
+    auth: (installationId) => probot.auth(installationId),
+    createGateway: parts.overrides.createGateway,
+    appId: settings.appId,
+    model: parts.overrides.model ?? createModelClient(settings.model),
+    sandbox: parts.overrides.sandbox ?? new ProcessSandbox(),
+    workDir: settings.workDir,
+    statusIntervalMs: settings.statusIntervalMs,
+    triggerLabel: settings.triggerLabel,
+    log: parts.log,
+    metrics: parts.metrics,
+    spending: parts.spending,
+    maxDollarsPerDay: settings.operations.maxDollarsPerDay,
+  });
+}
+
