@@ -22,17 +22,36 @@ export interface ServerOverrides {
 
 /** The app's Probot instance, talking to the configured GitHub API. */
 export function createProbot(settings: Settings, log: Logger, overrides: ServerOverrides): Probot {
-  const Octokit = overrides.unthrottled
+  const Octokit = overrides.unthrottled || !settings.operations.githubWriteThrottle
     ? ProbotOctokit.defaults((options: Record<string, any>) => ({ ...options, throttle: { ...options.throttle, enabled: false } }))
     : ProbotOctokit;
+  const baseUrl = settings.operations.githubApiUrl;
   return new Probot({
     appId: settings.appId,
     privateKey: settings.privateKey,
     secret: settings.webhookSecret,
-    baseUrl: settings.operations.githubApiUrl,
+    baseUrl,
     log,
     Octokit,
+    request: baseUrl === DEFAULT_GITHUB_API_URL ? undefined : { fetch: fetchWithBaseUrl(baseUrl) },
   });
+}
+
+const DEFAULT_GITHUB_API_URL = "https://api.github.com";
+
+/**
+ * Sends requests addressed to api.github.com to `baseUrl` instead.
+ * NOTE: Probot 14.3 gives the app's auth strategy a request without its `baseUrl`, so
+ * `octokit.auth({ type: "installation" })` would ask api.github.com for a GitHub Enterprise Server
+ * token; Probot passes this fetch to that request too, which keeps every call on `baseUrl`.
+ */
+export function fetchWithBaseUrl(baseUrl: string, fetchImplementation: typeof fetch = fetch): typeof fetch {
+  return (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    if (!url.startsWith(`${DEFAULT_GITHUB_API_URL}/`)) return fetchImplementation(input, init);
+    const rewritten = baseUrl + url.slice(DEFAULT_GITHUB_API_URL.length);
+    return fetchImplementation(input instanceof Request ? new Request(rewritten, input) : rewritten, init);
+  };
 }
 
 export function processLogger(settings: Settings, overrides: ServerOverrides): Logger {

@@ -36,6 +36,7 @@ const OperationsEnvironment = z.object({
   GITHUB_API_URL: z
     .url({ protocol: /^https?$/, error: "GITHUB_API_URL must be a URL such as https://github.example.com/api/v3" })
     .default("https://api.github.com"),
+  MAGIC_GITHUB_WRITE_THROTTLE: z.enum(["on", "off"], { error: "MAGIC_GITHUB_WRITE_THROTTLE must be on or off" }).default("on"),
   MAGIC_MAX_RUNS_PER_INSTALLATION: z.preprocess(
     emptyToUndefined,
     positiveInteger("MAGIC_MAX_RUNS_PER_INSTALLATION", "a whole number of runs, 1 or more").optional(),
@@ -80,7 +81,12 @@ export const SettingsEnvironment = z
       .number({ error: "MAGIC_STATUS_INTERVAL_SECONDS must be a number of seconds" })
       .min(0, { error: "MAGIC_STATUS_INTERVAL_SECONDS must be 0 or more" })
       .default(3),
-    PORT: positiveInteger("PORT", "a TCP port number").max(65535, { error: "PORT must be at most 65535" }).default(3000),
+    PORT: z.coerce
+      .number({ error: "PORT must be a TCP port number" })
+      .int({ error: "PORT must be a TCP port number" })
+      .min(0, { error: "PORT must be a TCP port number, or 0 for any free port" })
+      .max(65535, { error: "PORT must be at most 65535" })
+      .default(3000),
     HOST: z.string().trim().min(1).default("localhost"),
     LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"], {
       error: "LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent",
@@ -98,6 +104,8 @@ export interface OperationsSettings {
   queuePrefix: string;
   /** Base URL of the GitHub REST API; GitHub Enterprise Server uses `https://HOST/api/v3`. */
   githubApiUrl: string;
+  /** Whether Octokit spaces content-creating requests a second apart, as GitHub's rate limit rules ask. */
+  githubWriteThrottle: boolean;
   /** Runs of one installation that may execute at the same time; undefined means no limit. */
   maxRunsPerInstallation?: number;
   /** Dollars one installation may spend per UTC day; undefined means no limit. */
@@ -223,6 +231,7 @@ function operationsSettingsOf(values: z.infer<typeof OperationsEnvironment>): Op
     redisUrl: values.REDIS_URL,
     queuePrefix: values.MAGIC_QUEUE_PREFIX,
     githubApiUrl: values.GITHUB_API_URL.replace(/\/+$/, ""),
+    githubWriteThrottle: values.MAGIC_GITHUB_WRITE_THROTTLE === "on",
     maxRunsPerInstallation: values.MAGIC_MAX_RUNS_PER_INSTALLATION,
     maxDollarsPerDay: values.MAGIC_MAX_DOLLARS_PER_DAY,
     shutdownGraceMs: values.MAGIC_SHUTDOWN_GRACE_SECONDS * 1000,
