@@ -68,6 +68,8 @@ export async function executeRun(request: RunRequest, services: RunServices, sig
   try {
     if (resume?.publication) return await ensurePullRequest(request, services, resume.publication, status);
     await status.update({ phase: "preparing" });
+    // A process that died during this run left its folder behind; the run starts on a fresh clone.
+    await rm(runFolder, { recursive: true, force: true });
     const token = await services.gateway.installationToken();
     const workspace = await Workspace.clone({
       cloneUrl: request.repository.cloneUrl,
