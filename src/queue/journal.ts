@@ -43,7 +43,12 @@ export class RunJournal implements SpendLedger {
     // NORMAL keeps every committed row after a process crash; only a power loss can drop the newest.
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma("busy_timeout = 5000");
-    migrate(this.db);
+    try {
+      migrate(this.db);
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
     this.statements = prepare(this.db);
     this.statements.prune.run(this.now() - RETENTION_MS);
   }

@@ -1,0 +1,100 @@
+import { Queue } from "bullmq";
+import { pino } from "pino";
+import { Probot, ProbotOctokit } from "probot";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { parseRepoConfig } from "../../src/config/repo-config.js";
+import { createModelClient } from "../../src/llm/model-client.js";
+import { Metrics } from "../../src/ops/metrics.js";
+import { JobRunner } from "../../src/queue/job-runner.js";
+import { jobIdOf, RUN_QUEUE, type RunJobData, redisKeys } from "../../src/queue/redis/connection.js";
+import { RedisWorkers } from "../../src/queue/redis/redis-workers.js";
+import type { RunRequest } from "../../src/run/run-request.js";
+import { ProcessSandbox } from "../../src/sandbox/process-sandbox.js";
+import { testPrivateKey } from "../helpers/app-key.js";
+import { APP_ID, INSTALLATION_ID } from "../helpers/github-api.js";
+import { waitUntil } from "../ops/app-process.js";
+import { type FakeGitHub, startFakeGitHub } from "../ops/fake-github.js";
+import { isolatedPrefix } from "../ops/redis-prefix.js";
+
+const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+
+function runRequest(): RunRequest {
+  const config = parseRepoConfig(null);
+  if (!config.ok) throw new Error("default config must parse");
+  return {
+    runId: "run-dead-letter",
+    deliveryId: "delivery-dead-letter",
+    installationId: INSTALLATION_ID,
+    trigger: "label",
+    repository: { owner: "octo-org", name: "calculator", cloneUrl: "file:///nowhere", defaultBranch: "main" },
+    issue: { number: 12, title: "Issue 12: add", body: "" },
+    sender: "maintainer",
+    config: config.config,
+    requestedAt: new Date(0).toISOString(),
+  };
+}
+
+describe("dead-letter state", () => {
+  let github: FakeGitHub;
+  let redisPrefix: ReturnType<typeof isolatedPrefix>;
+  let workers: RedisWorkers | undefined;
+
+  beforeEach(async () => {
+    github = await startFakeGitHub();
+    redisPrefix = isolatedPrefix();
+  });
+
+  afterEach(async () => {
+    await workers?.shutdown(0);
+    await github.close();
+    await redisPrefix.cleanup();
+  });
+
+  test("run failing every try is reported", async () => {
+    const Octokit = ProbotOctokit.defaults((options: Record<string, any>) => ({ ...options, throttle: { enabled: false } }));
+    const probot = new Probot({ appId: APP_ID, privateKey: testPrivateKey(), baseUrl: github.url, log, Octokit });
+    let authCalls = 0;
+    const attempts = 3;
+    const runner = new JobRunner({
+      // GitHub refuses the first tries, as during an outage, so every try of the run fails before it starts.
+      auth: async (installationId) => {
+        authCalls += 1;
+        if (authCalls <= attempts) throw new Error("GitHub answered 503 Service Unavailable");
+        return probot.auth(installationId);
+      },
+      appId: APP_ID,
+      model: createModelClient({ provider: "openai-compatible", modelName: "unused", baseUrl: "http://127.0.0.1:9/v1" }),
+      sandbox: new ProcessSandbox(),
+      workDir: "/nonexistent",
+      statusIntervalMs: 0,
+      triggerLabel: "magic",
+      log,
+      metrics: new Metrics({ processMetrics: false }),
+      spending: { spent: async () => 0, add: async () => {} },
+    });
+    workers = new RedisWorkers({
+      redis: redisPrefix.redis,
+      prefix: redisPrefix.prefix,
+      runner,
+      concurrency: 1,
+      lockMs: 2_000,
+      retry: { attempts, retryDelayMs: 50 },
+      log,
+    });
+    const runs = new Queue(RUN_QUEUE, { connection: redisPrefix.redis, prefix: redisPrefix.prefix });
+    const jobId = jobIdOf("run", "delivery-dead-letter");
+    await runs.add("run", { request: runRequest() } satisfies RunJobData, { jobId, attempts, backoff: { type: "exponential", delay: 50 } });
+
+    workers.start();
+    await waitUntil("the status comment reports the dead-letter state", () => github.statusCommentOf("octo-org/calculator", 12)?.body.includes("dead-letter") ?? false, 30_000);
+    const state = await runs.getJobState(jobId);
+    await runs.close();
+
+    expect(state).toBe("failed");
+    expect(authCalls).toBe(attempts + 1);
+    expect(github.statusCommentOf("octo-org/calculator", 12)?.body).toContain("tried this 3 times");
+    expect(github.unexpected).toEqual([]);
+    expect(await redisPrefix.redis.exists(redisKeys(redisPrefix.prefix).issueLock("octo-org/calculator#12"))).toBe(0);
+    expect(await redisPrefix.redis.exists(redisKeys(redisPrefix.prefix).deadLetterReported(jobId))).toBe(1);
+  });
+});
