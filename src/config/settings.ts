@@ -21,7 +21,7 @@ function emptyToUndefined(value: unknown): unknown {
 const seconds = (variable: string, minimum: number) =>
   z.coerce
     .number({ error: `${variable} must be a number of seconds` })
-    .min(minimum, { error: `${variable} must be at least ${minimum} seconds` });
+    .min(minimum, { error: `${variable} must be at least ${minimum} ${minimum === 1 ? "second" : "seconds"}` });
 
 /** Environment variables of {@link OperationsSettings}; part of {@link SettingsEnvironment}. */
 const OperationsEnvironment = z.object({
