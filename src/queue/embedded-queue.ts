@@ -1,3 +1,5 @@
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import PQueue from "p-queue";
 import type { Logger } from "pino";
 import type { QueueDepth } from "../ops/metrics.js";
 import type { RunCheckpoint } from "../run/checkpoint.js";
@@ -9,6 +11,12 @@ import type { DeliveryIntake } from "./delivery-intake.js";
 import type { JobRunner } from "./job-runner.js";
 import type { RunJournal } from "./journal.js";
 import { RunQueue } from "./run-queue.js";
+
+/**
+ * Deliveries whose intake runs at once. Intake makes several GitHub requests on the event loop that
+ * also answers webhooks, so a burst of labels is taken in a few at a time to keep answers fast.
+ */
+const INTAKE_CONCURRENCY = 4;
 
 export interface EmbeddedQueueOptions {
   journal: RunJournal;
@@ -29,6 +37,7 @@ export interface EmbeddedQueueOptions {
 export class EmbeddedQueue implements DeliveryIntake {
   private readonly queue: RunQueue;
   private readonly background = new BackgroundTasks();
+  private readonly intakes = new PQueue({ concurrency: INTAKE_CONCURRENCY });
   /** Checkpoints of submitted runs by run id, so a resumed run starts at its saved phase. */
   private readonly resumeFrom = new Map<string, RunCheckpoint | undefined>();
 
@@ -87,22 +96,27 @@ export class EmbeddedQueue implements DeliveryIntake {
 
   private startIntake(event: LabeledIssueEvent): void {
     const log = this.options.log.child({ deliveryId: event.deliveryId, repo: `${event.repository.owner}/${event.repository.name}`, issue: event.issue.number });
-    this.background.start(log, "accepting the labelled issue", async () => {
-      let request: RunRequest | undefined;
-      try {
-        request = await this.withRetries(log, "intake", () => this.options.runner.intake(event));
-      } catch (error) {
-        this.options.journal.finish(event.deliveryId, "dead", "intake failed");
-        throw error;
-      }
-      if (!request) {
-        this.options.journal.finish(event.deliveryId, "ignored", "no run");
-        return;
-      }
-      this.options.journal.markQueued(event.deliveryId, request);
-      this.submit(request, undefined);
-    });
+    this.background.start(log, "accepting the labelled issue", () => this.intakes.add(() => this.intake(event, log)));
   }
+
+  private async intake(event: LabeledIssueEvent, log: Logger): Promise<void> {
+    // Yields first, so the webhook's response is written before intake's own work starts.
+    await yieldToEventLoop();
+    let request: RunRequest | undefined;
+    try {
+      request = await this.withRetries(log, "intake", () => this.options.runner.intake(event));
+    } catch (error) {
+      this.options.journal.finish(event.deliveryId, "dead", "intake failed");
+      throw error;
+    }
+    if (!request) {
+      this.options.journal.finish(event.deliveryId, "ignored", "no run");
+      return;
+    }
+    this.options.journal.markQueued(event.deliveryId, request);
+    this.submit(request, undefined);
+  }
+
 
   private submit(request: RunRequest, checkpoint: RunCheckpoint | undefined): void {
     this.resumeFrom.set(request.runId, checkpoint);
