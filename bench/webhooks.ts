@@ -80,7 +80,7 @@ try {
   rmSync(workDir, { recursive: true, force: true });
 }
 
-/** Share of webhooks the server answered within `seconds`, from its own latency histogram. */
+/** Returns the share of webhooks the server responded to within `seconds`, from its own latency histogram. */
 async function serverLatencyShare(seconds: number): Promise<number> {
   const text = await (await fetch(`${server.url}/metrics`)).text();
   const sum = (pattern: RegExp) => [...text.matchAll(pattern)].reduce((total, match) => total + Number(match[1]), 0);

@@ -10,17 +10,17 @@ import { JobRunner } from "../queue/job-runner.js";
 import { ProcessSandbox } from "../sandbox/process-sandbox.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
 
-/** Parts a test swaps for local ones; production keeps the defaults. */
+/** Parts a test swaps for local ones. Production keeps the defaults. */
 export interface ServerOverrides {
   model?: ModelClient;
   sandbox?: Sandbox;
   log?: Logger;
-  /** Turns off Octokit's client-side write throttling, which spaces writes a second apart; for tests. */
+  /** Turns off Octokit's client-side write throttling, which spaces writes a second apart. Tests use it. */
   unthrottled?: boolean;
   createGateway?: (octokit: ProbotOctokit) => GitHubGateway;
 }
 
-/** The app's Probot instance, talking to the configured GitHub API. */
+/** Creates the app's Probot instance for the configured GitHub API. */
 export function createProbot(settings: Settings, log: Logger, overrides: ServerOverrides): Probot {
   const Octokit = overrides.unthrottled || !settings.operations.githubWriteThrottle
     ? ProbotOctokit.defaults((options: Record<string, any>) => ({ ...options, throttle: { ...options.throttle, enabled: false } }))
@@ -43,7 +43,7 @@ const DEFAULT_GITHUB_API_URL = "https://api.github.com";
  * Sends requests addressed to api.github.com to `baseUrl` instead.
  * NOTE: Probot 14.3 gives the app's auth strategy a request without its `baseUrl`, so
  * `octokit.auth({ type: "installation" })` would ask api.github.com for a GitHub Enterprise Server
- * token; Probot passes this fetch to that request too, which keeps every call on `baseUrl`.
+ * token. Probot passes this fetch to that request too, which keeps every call on `baseUrl`.
  */
 export function fetchWithBaseUrl(baseUrl: string, fetchImplementation: typeof fetch = fetch): typeof fetch {
   return (input, init) => {

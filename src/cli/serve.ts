@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
@@ -14,6 +13,7 @@ import { connectRedis } from "../queue/redis/connection.js";
 import { RedisIntake } from "../queue/redis/redis-intake.js";
 import { MagicApp } from "../triggers/magic-app.js";
 import { createJobRunner, createProbot, processLogger, type ServerOverrides } from "./app-parts.js";
+import { closeServer, listen } from "./http-listen.js";
 import { runUntilSignal } from "./signals.js";
 
 export const WEBHOOK_PATH = "/api/github/webhooks";
@@ -30,16 +30,16 @@ export interface ServerHandle {
   close(): Promise<void>;
   /**
    * Stops accepting webhooks and starting runs, gives running runs the grace period, then interrupts
-   * them; the journal or Redis keeps them for the next process.
+   * them. The journal or Redis keeps them for the next process.
    */
   shutdown(): Promise<void>;
 }
 
 interface Intake {
   intake: DeliveryIntake;
-  /** Waits for the intake's own work; used by `close`. */
+  /** Waits for the intake's own work. Used by `close`. */
   drain(): Promise<void>;
-  /** Interrupts the intake's own work after the grace period; used by `shutdown`. */
+  /** Interrupts the intake's own work after the grace period. Used by `shutdown`. */
   interrupt(graceMs: number): Promise<void>;
   release(): Promise<void>;
 }
@@ -61,9 +61,7 @@ export async function startServer(settings: Settings, overrides: ServerOverrides
       response.writeHead(404, { "content-type": "text/plain" }).end("Not found\n");
     });
   });
-  await listen(server, settings.port, settings.host);
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${settings.host.includes(":") ? `[${settings.host}]` : settings.host}:${port}`;
+  const url = await listen(server, settings.port, settings.host);
   const mode = settings.operations.redisUrl ? "redis" : "embedded";
   log.info({ url, webhookPath: WEBHOOK_PATH, model: settings.model.provider, queue: mode }, "Magic PR is listening");
   return {
@@ -85,7 +83,7 @@ export async function startServer(settings: Settings, overrides: ServerOverrides
   };
 }
 
-/** The default: journal in SQLite, intake and runs in this process, resumed from the journal on start. */
+/** Builds the default intake: a SQLite journal, with intake and runs in this process, resumed from the journal on start. */
 function embeddedIntake(settings: Settings, probot: ReturnType<typeof createProbot>, log: Logger, metrics: Metrics, overrides: ServerOverrides): Intake {
   const journal = new RunJournal(path.join(settings.workDir, JOURNAL_FILE), log);
   const runner = createJobRunner(settings, probot, { log, metrics, spending: journal, overrides });
@@ -108,7 +106,7 @@ function embeddedIntake(settings: Settings, probot: ReturnType<typeof createProb
   };
 }
 
-/** With REDIS_URL: this process only records deliveries and enqueues them; `magic worker` does the rest. */
+/** With REDIS_URL: this process only records deliveries and enqueues them. `magic worker` does the rest. */
 function redisIntake(settings: Settings, log: Logger): Intake {
   const redis = connectRedis(settings.operations.redisUrl as string);
   redis.on("error", (error) => log.error({ err: error }, "Redis connection error"));
@@ -128,23 +126,6 @@ function observeWebhookLatency(request: IncomingMessage, response: ServerRespons
   response.once("finish", () => {
     const event = String(request.headers["x-github-event"] ?? "unknown");
     metrics.webhookLatency.observe({ event, status: String(response.statusCode) }, (performance.now() - startedAt) / 1000);
-  });
-}
-
-function listen(server: HttpServer, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-}
-
-function closeServer(server: HttpServer): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
   });
 }
 

@@ -1,13 +1,12 @@
-import { createServer, type Server as HttpServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer } from "node:http";
 import { loadSettings, SettingsError, type Settings } from "../config/settings.js";
 import { handleOperationsRequest } from "../ops/http-routes.js";
 import { Metrics } from "../ops/metrics.js";
-import { connectRedis } from "../queue/redis/connection.js";
+import { connectRedis, redisKeys } from "../queue/redis/connection.js";
 import { RedisSpendLedger } from "../queue/redis/redis-spend-ledger.js";
 import { RedisWorkers } from "../queue/redis/redis-workers.js";
-import { redisKeys } from "../queue/redis/connection.js";
 import { createJobRunner, createProbot, processLogger, type ServerOverrides } from "./app-parts.js";
+import { closeServer, listen } from "./http-listen.js";
 import { runUntilSignal } from "./signals.js";
 
 export interface WorkerHandle {
@@ -45,9 +44,7 @@ export async function startWorker(settings: Settings, overrides: ServerOverrides
     if (handleOperationsRequest(request, response, routes)) return;
     response.writeHead(404, { "content-type": "text/plain" }).end("Not found\n");
   });
-  await listen(server, settings.port, settings.host);
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${settings.host.includes(":") ? `[${settings.host}]` : settings.host}:${port}`;
+  const url = await listen(server, settings.port, settings.host);
   workers.start();
   log.info({ url, pid: process.pid }, "Magic PR worker is running");
   return {
@@ -56,21 +53,11 @@ export async function startWorker(settings: Settings, overrides: ServerOverrides
     shutdown: async () => {
       log.info({ graceMs: settings.operations.shutdownGraceMs }, "worker shutting down");
       await workers.shutdown(settings.operations.shutdownGraceMs);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
       redis.disconnect();
       log.info("worker shut down");
     },
   };
-}
-
-function listen(server: HttpServer, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
 }
 
 /** `magic worker`: processes jobs until SIGTERM or SIGINT. */

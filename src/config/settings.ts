@@ -23,7 +23,7 @@ const seconds = (variable: string, minimum: number) =>
     .number({ error: `${variable} must be a number of seconds` })
     .min(minimum, { error: `${variable} must be at least ${minimum} ${minimum === 1 ? "second" : "seconds"}` });
 
-/** Environment variables of {@link OperationsSettings}; part of {@link SettingsEnvironment}. */
+/** Environment variables of {@link OperationsSettings}. Part of {@link SettingsEnvironment}. */
 const OperationsEnvironment = z.object({
   REDIS_URL: optionalText.pipe(
     z.url({ protocol: /^rediss?$/, error: "REDIS_URL must be a URL such as redis://127.0.0.1:6379" }).optional(),
@@ -96,27 +96,27 @@ export const SettingsEnvironment = z
 
 export type SettingsEnvironment = z.infer<typeof SettingsEnvironment>;
 
-/** How runs are queued, limited and stopped, and where the GitHub API is. */
+/** Settings for queueing, limiting and stopping runs, and the location of the GitHub API. */
 export interface OperationsSettings {
-  /** Redis connection URL; when set, `magic serve` only enqueues and `magic worker` processes run. */
+  /** Redis connection URL. When set, `magic serve` only enqueues and `magic worker` processes run. */
   redisUrl?: string;
   /** Prefix of every Redis key, so several deployments can share one Redis. */
   queuePrefix: string;
-  /** Base URL of the GitHub REST API; GitHub Enterprise Server uses `https://HOST/api/v3`. */
+  /** Base URL of the GitHub REST API. GitHub Enterprise Server uses `https://HOST/api/v3`. */
   githubApiUrl: string;
   /** Whether Octokit spaces content-creating requests a second apart, as GitHub's rate limit rules ask. */
   githubWriteThrottle: boolean;
-  /** Runs of one installation that may execute at the same time; undefined means no limit. */
+  /** Runs of one installation that may execute at the same time. Undefined means no limit. */
   maxRunsPerInstallation?: number;
-  /** Dollars one installation may spend per UTC day; undefined means no limit. */
+  /** Dollars one installation may spend per UTC day. Undefined means no limit. */
   maxDollarsPerDay?: number;
   /** Time a stopping process gives running runs before it interrupts them and requeues them. */
   shutdownGraceMs: number;
-  /** How long a job's lock outlives a worker that stopped renewing it; another worker retries it then. */
+  /** How long a job's lock outlives a worker that stopped renewing it. Another worker retries it then. */
   jobLockMs: number;
   /** Tries of one job, counting worker deaths, before it moves to the dead-letter state. */
   jobAttempts: number;
-  /** First delay before a retry; each later retry waits twice as long. */
+  /** First delay before a retry. Each later retry waits twice as long. */
   retryDelayMs: number;
 }
 

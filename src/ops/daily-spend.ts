@@ -4,7 +4,7 @@ export interface SpendLedger {
   add(installationId: number, day: string, dollars: number): Promise<void>;
 }
 
-/** The UTC calendar day of a moment, as `YYYY-MM-DD`; daily limits reset at midnight UTC. */
+/** Returns the UTC calendar day of a moment as `YYYY-MM-DD`, because daily limits reset at midnight UTC. */
 export function utcDay(moment: Date): string {
   return moment.toISOString().slice(0, 10);
 }
@@ -14,7 +14,7 @@ export function withinDailyLimit(spentToday: number, limit: number | undefined):
   return limit === undefined || spentToday < limit;
 }
 
-/** The status comment text for a run that did not start because the installation's daily limit was reached. */
+/** Renders the status comment text for a run that did not start because the installation reached its daily limit. */
 export function dailyLimitMessage(spentToday: number, limit: number): string {
   return (
     `This installation spent $${spentToday.toFixed(2)} on model calls today, which reaches its daily limit of $${limit.toFixed(2)}, ` +

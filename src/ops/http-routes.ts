@@ -8,7 +8,7 @@ export interface OperationsRoutes {
 }
 
 /**
- * Answers `GET /healthz` (the process is up), `GET /readyz` (it can take work) and `GET /metrics`
+ * Serves `GET /healthz` (the process is up), `GET /readyz` (it can take work) and `GET /metrics`
  * (Prometheus text format). Returns false for any other request, so the caller can route it.
  */
 export function handleOperationsRequest(request: IncomingMessage, response: ServerResponse, routes: OperationsRoutes): boolean {

@@ -14,7 +14,7 @@ import { RunQueue } from "./run-queue.js";
 
 /**
  * Deliveries whose intake runs at once. Intake makes several GitHub requests on the event loop that
- * also answers webhooks, so a burst of labels is taken in a few at a time to keep answers fast.
+ * also responds to webhooks, so a burst of labels is taken in a few at a time to keep responses fast.
  */
 const INTAKE_CONCURRENCY = 4;
 
@@ -31,7 +31,7 @@ export interface EmbeddedQueueOptions {
 
 /**
  * The default queue of one process: the webhook handler journals each delivery in SQLite before it
- * answers, intake and runs happen in the background through {@link RunQueue}, and {@link resume}
+ * responds, intake and runs happen in the background through {@link RunQueue}, and {@link resume}
  * picks up what a stopped process left accepted, queued or running.
  */
 export class EmbeddedQueue implements DeliveryIntake {
@@ -55,7 +55,7 @@ export class EmbeddedQueue implements DeliveryIntake {
     return true;
   }
 
-  /** Restarts intake of accepted deliveries and requeues queued and running runs; returns how many. */
+  /** Restarts intake of accepted deliveries and requeues queued and running runs. Returns how many. */
   resume(): number {
     const unfinished = this.options.journal.unfinished();
     for (const delivery of unfinished) {
@@ -76,7 +76,7 @@ export class EmbeddedQueue implements DeliveryIntake {
     await this.background.onIdle();
   }
 
-  /** Stops starting runs, gives running ones `graceMs`, then interrupts them; the journal keeps them queued. */
+  /** Stops starting runs, gives running ones `graceMs`, then interrupts them. The journal keeps them queued. */
   async shutdown(graceMs: number): Promise<void> {
     await this.queue.shutdown(graceMs);
   }

@@ -16,7 +16,7 @@ import { readRawConfig } from "../triggers/read-config.js";
 export interface JobRunnerOptions {
   /** Returns an Octokit authenticated as the installation, such as `probot.auth(id)`. */
   auth(installationId: number): Promise<ProbotOctokit>;
-  /** Builds the gateway for an Octokit; tests keep the default. */
+  /** Builds the gateway for an Octokit. Tests keep the default. */
   createGateway?: (octokit: ProbotOctokit) => GitHubGateway;
   appId: number;
   model: ModelClient;
@@ -60,7 +60,7 @@ export class JobRunner {
     });
   }
 
-  /** Runs a request unless its installation is over its daily limit; records the outcome's metrics and spend. */
+  /** Runs a request unless its installation is over its daily limit. Records the outcome's metrics and spend. */
   async run(request: RunRequest, job: RunJobOptions): Promise<JobOutcome> {
     const log = this.runLog(request);
     const startedAt = Date.now();

@@ -26,7 +26,7 @@ const RETENTION_MS = 30 * 24 * 60 * 60_000;
 /**
  * The embedded queue's durable record in SQLite: every accepted delivery id, the run request it
  * became, its state and its last checkpoint, and the dollars each installation spent per day.
- * Writes are synchronous and small, so the webhook handler can record a delivery before answering.
+ * Writes are synchronous and small, so the webhook handler can record a delivery before it responds.
  */
 export class RunJournal implements SpendLedger {
   private readonly db: Database.Database;
@@ -40,7 +40,7 @@ export class RunJournal implements SpendLedger {
     mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
-    // NORMAL keeps every committed row after a process crash; only a power loss can drop the newest.
+    // NORMAL keeps every committed row after a process crash. Only a power loss can drop the newest.
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma("busy_timeout = 5000");
     try {
@@ -53,7 +53,7 @@ export class RunJournal implements SpendLedger {
     this.statements.prune.run(this.now() - RETENTION_MS);
   }
 
-  /** Stores a delivery unless its id is already there; returns false for a redelivered webhook. */
+  /** Stores a delivery unless its id is already there. Returns false for a redelivered webhook. */
   accept(event: LabeledIssueEvent): boolean {
     const now = this.now();
     const result = this.statements.accept.run(event.deliveryId, JSON.stringify(event), event.installationId, now, now);
@@ -68,7 +68,7 @@ export class RunJournal implements SpendLedger {
     this.setState(deliveryId, "running");
   }
 
-  /** Puts an interrupted run back in the queue; its checkpoint stays. */
+  /** Puts an interrupted run back in the queue. Its checkpoint stays. */
   requeue(deliveryId: string): void {
     this.setState(deliveryId, "queued");
   }

@@ -1,4 +1,4 @@
-/** Counting semaphores by key: at most `limit` holders per key; waiters are served in arrival order. */
+/** Counting semaphores by key: at most `limit` holders per key. Waiters are served in arrival order. */
 export class KeyedSemaphore<Key> {
   private readonly holders = new Map<Key, number>();
   private readonly waiters = new Map<Key, Array<() => void>>();
@@ -7,7 +7,7 @@ export class KeyedSemaphore<Key> {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`KeyedSemaphore limit must be a whole number of 1 or more, got ${limit}`);
   }
 
-  /** Resolves once a slot of `key` is held; call the returned function exactly once to release it. */
+  /** Resolves once a slot of `key` is held. Call the returned function exactly once to release it. */
   async acquire(key: Key): Promise<() => void> {
     if ((this.holders.get(key) ?? 0) >= this.limit) {
       await new Promise<void>((resolve) => {

@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import PQueue from "p-queue";
 import type { Logger } from "pino";
 import { RunInterruptedError } from "../run/checkpoint.js";
 import { issueKey, type RunRequest } from "../run/run-request.js";
+import { settleWithinGrace } from "./grace-period.js";
 import { KeyedSemaphore } from "./keyed-semaphore.js";
 
 export type RunExecutor = (request: RunRequest, signal: AbortSignal) => Promise<unknown>;
@@ -10,7 +10,7 @@ export type RunExecutor = (request: RunRequest, signal: AbortSignal) => Promise<
 export interface RunQueueOptions {
   /** Runs that may execute at the same time over all issues. */
   concurrency: number;
-  /** Runs of one installation that may execute at the same time; no limit when undefined. */
+  /** Runs of one installation that may execute at the same time. No limit when undefined. */
   maxRunsPerInstallation?: number;
   log: Logger;
 }
@@ -63,22 +63,17 @@ export class RunQueue {
 
   /**
    * Starts no further run, gives running runs `graceMs` to end, then aborts the rest with a
-   * {@link RunInterruptedError} and waits for them. Runs that never started stay unstarted; the
+   * {@link RunInterruptedError} and waits for them. Runs that never started stay unstarted. The
    * caller's journal still has them.
    */
   async shutdown(graceMs: number): Promise<void> {
     this.stopping = true;
     this.queue.pause();
     this.queue.clear();
-    const running = Promise.allSettled([...this.running]);
-    const grace = new AbortController();
-    const endedInTime = await Promise.race([running.then(() => true), sleep(graceMs, false, { signal: grace.signal }).catch(() => false)]);
-    grace.abort();
-    if (!endedInTime) {
-      this.options.log.info({ runs: this.controllers.size }, "grace period over; interrupting running runs");
+    await settleWithinGrace(Promise.allSettled([...this.running]), graceMs, () => {
+      this.options.log.info({ runs: this.controllers.size }, "grace period over, so running runs are interrupted");
       for (const controller of this.controllers.values()) controller.abort(new RunInterruptedError());
-    }
-    await running;
+    });
   }
 
   get size(): { waiting: number; running: number } {

@@ -4,8 +4,8 @@ import type { RunPhase } from "./status-comment.js";
 
 /**
  * Phases a run can be resumed at. The local workspace does not survive a restart, so a run
- * checkpointed in any phase before publishing starts again from `preparing` on a fresh clone;
- * nothing of those phases exists on GitHub except the status comment, which is found again by id.
+ * checkpointed in any phase before publishing starts again from `preparing` on a fresh clone.
+ * Those phases leave nothing on GitHub except the status comment, which is found again by its id.
  */
 export const RESUMABLE_PHASES = ["preparing", "indexing", "baseline", "attempt", "selecting", "publishing"] as const satisfies readonly RunPhase[];
 
@@ -16,7 +16,7 @@ export const RunUsage = z.object({
 });
 export type RunUsage = z.infer<typeof RunUsage>;
 
-/** A pushed result that only needs its pull request and final status; enough to finish publishing after a restart. */
+/** A pushed result that only needs its pull request and final status, so publishing can finish after a restart. */
 export const Publication = z.object({
   branch: z.string().min(1),
   base: z.string().min(1),
@@ -30,7 +30,7 @@ export const Publication = z.object({
 });
 export type Publication = z.infer<typeof Publication>;
 
-/** Where a run stood when it was last saved; a queue stores it and gives it back to resume the run. */
+/** Saved progress of a run: its phase and, once pushed, its publication. A queue stores it to resume the run. */
 export const RunCheckpoint = z.object({
   phase: z.enum(RESUMABLE_PHASES),
   publication: Publication.optional(),
@@ -39,7 +39,7 @@ export type RunCheckpoint = z.infer<typeof RunCheckpoint>;
 
 export type CheckpointSink = (checkpoint: RunCheckpoint) => void | Promise<void>;
 
-/** Abort reason of a run stopped by a shutting-down process; the run is requeued, not cancelled. */
+/** Abort reason of a run stopped by a shutting-down process. The run is requeued, not cancelled. */
 export class RunInterruptedError extends Error {
   readonly code = "interrupted";
 

@@ -37,7 +37,7 @@ export interface RunOutcome {
   stopReason?: string;
   /** Dollars the run's model calls cost, as the run's budget reports them. */
   costUsd: number;
-  /** Spend of the run; absent when it failed before the agent finished. */
+  /** Spend of the run. Absent when it failed before the agent finished. */
   usage?: RunUsage;
 }
 
@@ -68,7 +68,7 @@ export async function executeRun(request: RunRequest, services: RunServices, sig
   try {
     if (resume?.publication) return await ensurePullRequest(request, services, resume.publication, status);
     await status.update({ phase: "preparing" });
-    // A process that died during this run left its folder behind; the run starts on a fresh clone.
+    // A process that died during this run left its folder behind. The run starts on a fresh clone.
     await rm(runFolder, { recursive: true, force: true });
     const token = await services.gateway.installationToken();
     const workspace = await Workspace.clone({
@@ -100,7 +100,7 @@ export async function executeRun(request: RunRequest, services: RunServices, sig
   }
 }
 
-/** Tells the reader the run will continue; the queue keeps the checkpoint and runs it again. */
+/** Tells the reader the run will continue. The queue keeps the checkpoint and runs it again. */
 async function interrupted(status: StatusReporter, log: Logger): Promise<RunOutcome> {
   log.info("run interrupted by shutdown; it will be requeued");
   await status.update({ phase: "queued", detail: "The app stopped during this run. It continues when a worker is free." });

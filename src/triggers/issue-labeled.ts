@@ -18,7 +18,8 @@ export interface IntakeServices {
 /**
  * Turns an `issues.labeled` event into a run request: checks the label, the sender's permission and
  * the repository config, reacts and posts the status comment. Returns undefined when no run should
- * start; every step finds what exists first, so accepting the same event twice posts nothing twice.
+ * start. A retried intake finds the status comment by its marker, and GitHub keeps one reaction per
+ * user, so only the replies about closed issues and missing permission can be posted twice.
  */
 export async function acceptLabeledIssue(event: LabeledIssueEvent, services: IntakeServices): Promise<RunRequest | undefined> {
   const log = services.log;

@@ -1,5 +1,6 @@
 import type { Context } from "probot";
 import { z } from "zod";
+import { RunRequest } from "../run/run-request.js";
 
 /**
  * The fields of an `issues.labeled` webhook that intake needs, so a queue can store the delivery
@@ -8,12 +9,7 @@ import { z } from "zod";
 export const LabeledIssueEvent = z.object({
   deliveryId: z.string().min(1),
   installationId: z.number().int().positive(),
-  repository: z.object({
-    owner: z.string().min(1),
-    name: z.string().min(1),
-    cloneUrl: z.string().min(1),
-    defaultBranch: z.string().min(1),
-  }),
+  repository: RunRequest.shape.repository,
   issue: z.object({
     number: z.number().int().positive(),
     title: z.string(),
@@ -21,14 +17,14 @@ export const LabeledIssueEvent = z.object({
     state: z.string(),
     locked: z.boolean(),
   }),
-  /** Name of the label that was added; empty when the payload names none. */
+  /** Name of the label that was added. Empty when the payload names none. */
   label: z.string(),
   sender: z.string().min(1),
   receivedAt: z.string(),
 });
 export type LabeledIssueEvent = z.infer<typeof LabeledIssueEvent>;
 
-/** Extracts the event from a webhook; returns undefined when it has no installation, so no token can act on it. */
+/** Extracts the event from a webhook. Returns undefined when it has no installation, so no token can act on it. */
 export function labeledIssueEventOf(context: Context<"issues.labeled">, now: Date = new Date()): LabeledIssueEvent | undefined {
   const { payload } = context;
   if (!payload.installation?.id) return undefined;

@@ -8,7 +8,7 @@ export type RawConfigResult = { ok: true; raw: unknown } | { ok: false; message:
 /**
  * Reads `.github/magic.yml` the way Probot's `context.config` does (`_extends` and the
  * organisation's `.github` repository, deep-merged), returning null when no file exists. A YAML
- * error becomes a message, not a crash; an HTTP error is thrown so the caller can retry.
+ * error becomes a message, not a crash. An HTTP error is thrown so the caller can retry.
  */
 export async function readRawConfig(octokit: ProbotOctokit, repo: RepoRef): Promise<RawConfigResult> {
   try {

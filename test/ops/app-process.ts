@@ -103,7 +103,7 @@ export async function startAppProcess(command: "serve" | "worker", env: Record<s
   };
 }
 
-/** Polls `condition` every 50 ms until it returns true; fails with `description` after `timeoutMs`. */
+/** Polls `condition` every 50 ms until it returns true. Fails with `description` after `timeoutMs`. */
 export async function waitUntil(description: string, condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {

@@ -1,6 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { APP_ID, INSTALLATION_TOKEN } from "../helpers/github-api.js";
+import { readBody } from "./read-body.js";
 
 export interface RecordedRequest {
   method: string;
@@ -30,15 +31,15 @@ export interface FakeGitHub {
   /** Base URL to give as GITHUB_API_URL. */
   url: string;
   requests: RecordedRequest[];
-  /** Requests no route matched; a test fails when this is not empty. */
+  /** Requests no route matched. A test fails when this is not empty. */
   unexpected: string[];
   comments: FakeComment[];
   pullRequests: FakePullRequest[];
   /** Every `POST /pulls` body, including ones GitHub would reject as duplicates. */
   pullRequestCreations: Array<{ repo: string; head: string }>;
-  /** Config file content by `owner/repo`; repositories without an entry have none. */
+  /** Config file content by `owner/repo`. Repositories without an entry have none. */
   configs: Map<string, string>;
-  /** Installation ids whose token requests answer 401 until removed. */
+  /** Installation ids whose token requests get 401 until removed. */
   failingInstallations: Set<number>;
   statusCommentOf(repo: string, issue: number): FakeComment | undefined;
   close(): Promise<void>;
@@ -49,8 +50,8 @@ type Handler = (match: RegExpMatchArray, request: { body: any; query: URLSearchP
 /**
  * A loopback server that speaks the parts of GitHub's REST API the app uses, keeps issues' comments
  * and pull requests in memory, and records every request. Child processes reach it through
- * GITHUB_API_URL, where nock cannot follow them. Like GitHub, it answers 422 to a second open pull
- * request for the same head.
+ * GITHUB_API_URL, where nock cannot follow them. Like GitHub, it returns 422 for a second open pull
+ * request with the same head.
  */
 export async function startFakeGitHub(): Promise<FakeGitHub> {
   const state = {
@@ -167,13 +168,4 @@ function send(response: ServerResponse, status: number, payload: unknown): void 
     return;
   }
   response.writeHead(status, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(payload));
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    request.on("error", reject);
-  });
 }

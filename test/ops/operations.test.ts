@@ -75,7 +75,7 @@ describe("operations routes", () => {
 
   test("readiness reports the reason", async () => {
     const metrics = new Metrics({ processMetrics: false });
-    let reason: string | undefined = "Redis does not answer: connection refused";
+    let reason: string | undefined = "Redis did not respond to PING: connection refused";
     const server = createServer((request, response) => {
       if (!handleOperationsRequest(request, response, { metrics, unreadyReason: async () => reason })) response.writeHead(404).end();
     });
@@ -91,7 +91,7 @@ describe("operations routes", () => {
     await new Promise((resolve) => server.close(resolve));
 
     expect(unready.status).toBe(503);
-    expect(unreadyText).toBe("not ready: Redis does not answer: connection refused\n");
+    expect(unreadyText).toBe("not ready: Redis did not respond to PING: connection refused\n");
     expect(ready.status).toBe(200);
     expect(other.status).toBe(404);
     expect(post.status).toBe(404);

@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readBody } from "./read-body.js";
 
 export interface ModelRequest {
   /** Issue number found as `Issue N:` in the prompt, when the test's issue titles carry it. */
@@ -15,7 +16,7 @@ export interface ScriptedModel {
 }
 
 /**
- * A loopback server that speaks OpenAI's chat completions API (non-streaming), for app processes
+ * Starts a loopback server that speaks OpenAI's chat completions API (non-streaming), for app processes
  * started by tests. `reply` may return a promise, so a test can hold a request open while it kills
  * or stops the process that made it.
  */
@@ -56,13 +57,4 @@ export async function startScriptedModel(reply: (request: ModelRequest) => strin
         server.close(() => resolve());
       }),
   };
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    request.on("error", reject);
-  });
 }

@@ -2,37 +2,20 @@ import { Queue } from "bullmq";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { parseRepoConfig } from "../../src/config/repo-config.js";
 import { createModelClient } from "../../src/llm/model-client.js";
 import { Metrics } from "../../src/ops/metrics.js";
 import { JobRunner } from "../../src/queue/job-runner.js";
 import { jobIdOf, RUN_QUEUE, type RunJobData, redisKeys } from "../../src/queue/redis/connection.js";
 import { RedisWorkers } from "../../src/queue/redis/redis-workers.js";
-import type { RunRequest } from "../../src/run/run-request.js";
 import { ProcessSandbox } from "../../src/sandbox/process-sandbox.js";
 import { testPrivateKey } from "../helpers/app-key.js";
-import { APP_ID, INSTALLATION_ID } from "../helpers/github-api.js";
+import { APP_ID } from "../helpers/github-api.js";
 import { waitUntil } from "../ops/app-process.js";
 import { type FakeGitHub, startFakeGitHub } from "../ops/fake-github.js";
 import { isolatedPrefix } from "../ops/redis-prefix.js";
+import { runRequestFixture } from "./run-request-fixture.js";
 
 const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
-
-function runRequest(): RunRequest {
-  const config = parseRepoConfig(null);
-  if (!config.ok) throw new Error("default config must parse");
-  return {
-    runId: "run-dead-letter",
-    deliveryId: "delivery-dead-letter",
-    installationId: INSTALLATION_ID,
-    trigger: "label",
-    repository: { owner: "octo-org", name: "calculator", cloneUrl: "file:///nowhere", defaultBranch: "main" },
-    issue: { number: 12, title: "Issue 12: add", body: "" },
-    sender: "maintainer",
-    config: config.config,
-    requestedAt: new Date(0).toISOString(),
-  };
-}
 
 describe("dead-letter state", () => {
   let github: FakeGitHub;
@@ -83,7 +66,7 @@ describe("dead-letter state", () => {
     });
     const runs = new Queue(RUN_QUEUE, { connection: redisPrefix.redis, prefix: redisPrefix.prefix });
     const jobId = jobIdOf("run", "delivery-dead-letter");
-    await runs.add("run", { request: runRequest() } satisfies RunJobData, { jobId, attempts, backoff: { type: "exponential", delay: 50 } });
+    await runs.add("run", { request: runRequestFixture(12, { deliveryId: "delivery-dead-letter" }) } satisfies RunJobData, { jobId, attempts, backoff: { type: "exponential", delay: 50 } });
 
     workers.start();
     await waitUntil("the status comment reports the dead-letter state", () => github.statusCommentOf("octo-org/calculator", 12)?.body.includes("dead-letter") ?? false, 30_000);

@@ -21,7 +21,7 @@ describe("embedded queue journal", () => {
   let model: ScriptedModel;
   let workDir: string;
   let processes: AppProcess[];
-  /** While true, the model holds every request open, so runs stay in the attempt phase. */
+  /** While true, the model keeps every request open, so runs stay in the attempt phase. */
   let holding: boolean;
 
   beforeEach(async () => {

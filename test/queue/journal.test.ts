@@ -4,10 +4,10 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { parseRepoConfig } from "../../src/config/repo-config.js";
 import { RunJournal } from "../../src/queue/journal.js";
 import type { RunRequest } from "../../src/run/run-request.js";
 import type { LabeledIssueEvent } from "../../src/triggers/labeled-issue-event.js";
+import { runRequestFixture } from "./run-request-fixture.js";
 
 const log = pino({ level: "silent" });
 
@@ -24,20 +24,7 @@ function event(deliveryId: string, issue = 1): LabeledIssueEvent {
 }
 
 function request(deliveryId: string, issue = 1): RunRequest {
-  const config = parseRepoConfig(null);
-  if (!config.ok) throw new Error("default config must parse");
-  return {
-    runId: `run-${deliveryId}`,
-    deliveryId,
-    installationId: 9,
-    trigger: "label",
-    repository: { owner: "o", name: "r", cloneUrl: "file:///nowhere", defaultBranch: "main" },
-    issue: { number: issue, title: "t", body: "" },
-    sender: "someone",
-    config: config.config,
-    statusCommentId: 5,
-    requestedAt: new Date(0).toISOString(),
-  };
+  return runRequestFixture(issue, { deliveryId, statusCommentId: 5 });
 }
 
 describe("RunJournal", () => {
@@ -91,10 +78,11 @@ describe("RunJournal", () => {
       ["queued", "queued"],
       ["running", "running"],
     ]);
-    const running = unfinished[2];
-    expect(running?.state === "running" && running.checkpoint).toEqual({ phase: "baseline" });
-    expect(running?.state === "running" && running.request.statusCommentId).toBe(5);
-    expect(unfinished[0]?.state === "accepted" && unfinished[0].event.issue.number).toBe(1);
+    const [accepted, , running] = unfinished;
+    if (accepted?.state !== "accepted" || running?.state !== "running") throw new Error("unexpected states");
+    expect(running.checkpoint).toEqual({ phase: "baseline" });
+    expect(running.request.statusCommentId).toBe(5);
+    expect(accepted.event.issue.number).toBe(1);
     expect(journal.countByState()).toEqual({ accepted: 1, queued: 1, running: 1, done: 1, ignored: 1 });
   });
 
@@ -108,7 +96,8 @@ describe("RunJournal", () => {
 
     expect(journal.stateOf("d1")).toBe("queued");
     const [delivery] = journal.unfinished();
-    expect(delivery?.state === "queued" && delivery.checkpoint?.phase).toBe("attempt");
+    if (delivery?.state !== "queued") throw new Error(`expected a queued delivery, got ${delivery?.state}`);
+    expect(delivery.checkpoint?.phase).toBe("attempt");
   });
 
   test("invalid row is marked dead", () => {

@@ -4,41 +4,23 @@ import path from "node:path";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { parseRepoConfig } from "../../src/config/repo-config.js";
 import { createModelClient } from "../../src/llm/model-client.js";
 import { OctokitGateway } from "../../src/publish/github-gateway.js";
 import type { Publication, RunCheckpoint } from "../../src/run/checkpoint.js";
 import { executeRun } from "../../src/run/execute-run.js";
-import type { RunRequest } from "../../src/run/run-request.js";
 import { ProcessSandbox } from "../../src/sandbox/process-sandbox.js";
 import { testPrivateKey } from "../helpers/app-key.js";
 import { APP_ID, INSTALLATION_ID } from "../helpers/github-api.js";
 import { type FakeGitHub, startFakeGitHub } from "../ops/fake-github.js";
+import { runRequestFixture } from "./run-request-fixture.js";
 
 const log = pino({ level: "silent" });
 const REPO = "octo-org/calculator";
 
-function runRequest(): RunRequest {
-  const config = parseRepoConfig(null);
-  if (!config.ok) throw new Error("default config must parse");
-  return {
-    runId: "run-resumed",
-    deliveryId: "delivery-resumed",
-    installationId: INSTALLATION_ID,
-    trigger: "label",
-    // Nothing may be cloned when publishing resumes, so the clone URL points nowhere.
-    repository: { owner: "octo-org", name: "calculator", cloneUrl: "file:///nonexistent/remote.git", defaultBranch: "main" },
-    issue: { number: 5, title: "Issue 5: add", body: "" },
-    sender: "maintainer",
-    config: config.config,
-    requestedAt: new Date(0).toISOString(),
-  };
-}
-
 const PUBLICATION: Publication = {
   branch: "magic/issue-5",
   base: "main",
-  title: "Issue 5: add",
+  title: "Issue 5: add() subtracts",
   body: "Magic PR made this change for issue #5.\n\nFixes #5",
   draft: false,
   testsPassing: true,
@@ -67,7 +49,8 @@ describe("resume at publishing", () => {
     const gateway = new OctokitGateway(await probot.auth(INSTALLATION_ID), APP_ID);
     const saved: RunCheckpoint[] = [];
     const outcome = await executeRun(
-      runRequest(),
+      // Nothing may be cloned when publishing resumes, so the fixture's clone URL points nowhere.
+      runRequestFixture(5),
       {
         gateway,
         model: createModelClient({ provider: "openai-compatible", modelName: "unused", baseUrl: "http://127.0.0.1:9/v1" }),

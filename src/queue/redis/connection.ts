@@ -8,7 +8,7 @@ export const INTAKE_QUEUE = "intake";
 /** BullMQ queue of accepted runs. */
 export const RUN_QUEUE = "runs";
 
-/** Data of a job in {@link RUN_QUEUE}; the checkpoint is updated as the run moves through its phases. */
+/** Data of a job in {@link RUN_QUEUE}. The checkpoint is updated as the run moves through its phases. */
 export const RunJobData = z.object({
   request: RunRequest,
   checkpoint: RunCheckpoint.optional(),

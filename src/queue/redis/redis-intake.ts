@@ -6,7 +6,7 @@ import type { DeliveryIntake } from "../delivery-intake.js";
 import { INTAKE_QUEUE, jobIdOf, RUN_QUEUE, redisKeys } from "./connection.js";
 import { jobOptions, type RetryPolicy } from "./job-options.js";
 
-/** How long a delivery id is remembered; GitHub lets a user redeliver a webhook for a few days. */
+/** How long a delivery id is remembered. GitHub lets a user redeliver a webhook for a few days. */
 const DELIVERY_TTL_SECONDS = 7 * 24 * 60 * 60;
 
 /**
@@ -48,7 +48,7 @@ export class RedisIntake implements DeliveryIntake {
       await this.redis.ping();
       return undefined;
     } catch (error) {
-      return `Redis does not answer: ${(error as Error).message}`;
+      return `Redis did not respond to PING: ${(error as Error).message}`;
     }
   }
 
@@ -62,7 +62,7 @@ export class RedisIntake implements DeliveryIntake {
   }
 }
 
-/** Counts run jobs by state; deliveries waiting for intake count as waiting. */
+/** Counts run jobs by state. Deliveries waiting for intake count as waiting. */
 export async function runQueueDepth(runQueue: Queue, intakeQueue: Queue): Promise<QueueDepth> {
   const [runs, intake] = await Promise.all([
     runQueue.getJobCounts("waiting", "prioritized", "delayed", "active", "failed"),

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { DelayedError, type Job, Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -6,6 +5,7 @@ import type { QueueDepth } from "../../ops/metrics.js";
 import { RunInterruptedError } from "../../run/checkpoint.js";
 import { issueKey } from "../../run/run-request.js";
 import { LabeledIssueEvent } from "../../triggers/labeled-issue-event.js";
+import { settleWithinGrace } from "../grace-period.js";
 import type { JobRunner } from "../job-runner.js";
 import { INTAKE_QUEUE, jobIdOf, RUN_QUEUE, RunJobData, redisKeys } from "./connection.js";
 import { jobOptions, type RetryPolicy } from "./job-options.js";
@@ -13,14 +13,14 @@ import { runQueueDepth } from "./redis-intake.js";
 import { RunSlots } from "./run-slots.js";
 
 export interface RedisWorkersOptions {
-  /** Connection for queues and locks; each BullMQ worker opens its own blocking connection from it. */
+  /** Connection for queues and locks. Each BullMQ worker opens its own blocking connection from it. */
   redis: Redis;
   prefix: string;
   runner: JobRunner;
   /** Runs this process executes at the same time. */
   concurrency: number;
   maxRunsPerInstallation?: number;
-  /** Lock time of jobs and issue locks; another worker takes over a job this long after its worker died. */
+  /** Lock time of jobs and issue locks. Another worker takes over a job this long after its worker died. */
   lockMs: number;
   retry: RetryPolicy;
   log: Logger;
@@ -33,7 +33,7 @@ const INTAKE_CONCURRENCY = 8;
  * `magic worker`: takes intake and run jobs from BullMQ. A run job holds its issue's lock in
  * {@link RunSlots} while it runs, saves its checkpoint in the job data at each phase, and goes back
  * to the queue when the worker stops or loses the lock. A job that fails every try stays in
- * BullMQ's failed set, the dead-letter state, and its status comment says so.
+ * BullMQ's failed set, the dead-letter state, and its status comment reports that.
  */
 export class RedisWorkers {
   private readonly intakeWorker: Worker;
@@ -82,13 +82,10 @@ export class RedisWorkers {
   async shutdown(graceMs: number): Promise<void> {
     this.stopping = true;
     const closed = Promise.all([this.intakeWorker.close(), this.runWorker.close()]);
-    const grace = new AbortController();
-    const endedInTime = await Promise.race([closed.then(() => true), sleep(graceMs, false, { signal: grace.signal }).catch(() => false)]);
-    grace.abort();
-    if (!endedInTime) {
-      this.options.log.info({ runs: this.active.size }, "grace period over; requeueing running runs");
+    await settleWithinGrace(closed, graceMs, () => {
+      this.options.log.info({ runs: this.active.size }, "grace period over, so running runs are requeued");
       for (const controller of this.active.values()) controller.abort(new RunInterruptedError());
-    }
+    });
     await closed;
     await this.runQueue.close();
     await this.intakeQueue.close();
@@ -101,7 +98,7 @@ export class RedisWorkers {
       await this.options.redis.ping();
       return undefined;
     } catch (error) {
-      return `Redis does not answer: ${(error as Error).message}`;
+      return `Redis did not respond to PING: ${(error as Error).message}`;
     }
   }
 
@@ -153,7 +150,7 @@ export class RedisWorkers {
     }
   }
 
-  /** Puts the job back for a short wait; DelayedError tells BullMQ this is not a failed attempt. */
+  /** Puts the job back for a short wait. Throwing DelayedError keeps BullMQ from counting a failed attempt. */
   private async retryLater(job: Job, token: string, reason: string): Promise<never> {
     const delayMs = Math.min(5_000, Math.max(200, Math.floor(this.options.lockMs / 4))) * (0.75 + Math.random() / 2);
     this.options.log.debug({ jobId: job.id, reason, delayMs }, "run waits for a free slot");
@@ -171,7 +168,7 @@ export class RedisWorkers {
     }
   }
 
-  /** Reports a job that reached the dead-letter state; one process reports it even when several see it. */
+  /** Reports a job that reached the dead-letter state. One process reports it even when several see it. */
   private async onFailed(queue: string, job: Job | undefined, error: Error): Promise<void> {
     if (!job?.id) return;
     const log = this.options.log.child({ jobId: job.id, queue });

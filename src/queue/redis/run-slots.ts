@@ -22,7 +22,7 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 'acquired'
 `;
 
-/** Extends both while the token still holds the issue lock; returns 0 when the lock was lost. */
+/** Extends both while the token still holds the issue lock. Returns 0 when the lock was lost. */
 const RENEW = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -45,8 +45,9 @@ return 1
  * BullMQ has no job groups in its open-source edition, so a run job first takes a lock named after
  * its issue, held under the job's BullMQ lock token and renewed while the run goes on. A job that
  * finds the lock held is moved back to the delayed set and tried again shortly, without counting as
- * a failed attempt. A worker that dies stops renewing; the lock expires after its ttl, the same time
- * after which BullMQ hands the job itself to another worker, so a dead worker never blocks an issue.
+ * a failed attempt. A worker that dies stops renewing, so the lock expires after its ttl. That ttl is
+ * also the time after which BullMQ hands the job itself to another worker, so a dead worker never
+ * blocks an issue for longer.
  */
 export class RunSlots {
   constructor(
@@ -62,7 +63,7 @@ export class RunSlots {
     return result as SlotResult;
   }
 
-  /** Extends the lock; returns false when another holder has it or it expired. */
+  /** Extends the lock. Returns false when another holder has it or it expired. */
   async renew(token: string, issueKey: string, installationId: number): Promise<boolean> {
     const result = await this.redis.eval(RENEW, 2, ...this.keysOf(issueKey, installationId), token, this.ttlMs, this.now());
     return result === 1;
