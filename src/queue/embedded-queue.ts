@@ -3,12 +3,13 @@ import PQueue from "p-queue";
 import type { Logger } from "pino";
 import type { QueueDepth } from "../ops/metrics.js";
 import type { RunCheckpoint } from "../run/checkpoint.js";
-import type { RunRequest } from "../run/run-request.js";
+import { issueKey, type RunRequest } from "../run/run-request.js";
 import { BackgroundTasks } from "../triggers/background-tasks.js";
 import type { LabeledIssueEvent } from "../triggers/labeled-issue-event.js";
 import { retryWithBackoff } from "./backoff.js";
 import type { DeliveryIntake } from "./delivery-intake.js";
 import type { JobRunner } from "./job-runner.js";
+import { KeyedSemaphore } from "./keyed-semaphore.js";
 import type { RunJournal } from "./journal.js";
 import { RunQueue } from "./run-queue.js";
 
@@ -38,6 +39,8 @@ export class EmbeddedQueue implements DeliveryIntake {
   private readonly queue: RunQueue;
   private readonly background = new BackgroundTasks();
   private readonly intakes = new PQueue({ concurrency: INTAKE_CONCURRENCY });
+  /** Intake of one issue goes one delivery at a time, so two labels cannot both create a status comment. */
+  private readonly issueIntakes = new KeyedSemaphore<string>(1);
   /** Checkpoints of submitted runs by run id, so a resumed run starts at its saved phase. */
   private readonly resumeFrom = new Map<string, RunCheckpoint | undefined>();
 
@@ -96,7 +99,14 @@ export class EmbeddedQueue implements DeliveryIntake {
 
   private startIntake(event: LabeledIssueEvent): void {
     const log = this.options.log.child({ deliveryId: event.deliveryId, repo: `${event.repository.owner}/${event.repository.name}`, issue: event.issue.number });
-    this.background.start(log, "accepting the labelled issue", () => this.intakes.add(() => this.intake(event, log)));
+    this.background.start(log, "accepting the labelled issue", async () => {
+      const release = await this.issueIntakes.acquire(issueKey(event));
+      try {
+        await this.intakes.add(() => this.intake(event, log));
+      } finally {
+        release();
+      }
+    });
   }
 
   private async intake(event: LabeledIssueEvent, log: Logger): Promise<void> {
@@ -106,8 +116,9 @@ export class EmbeddedQueue implements DeliveryIntake {
     try {
       request = await this.withRetries(log, "intake", () => this.options.runner.intake(event));
     } catch (error) {
-      this.options.journal.finish(event.deliveryId, "dead", "intake failed");
-      throw error;
+      this.options.journal.finish(event.deliveryId, "dead", "intake failed every try");
+      await this.options.runner.reportDeadLetter(event, this.options.attempts, error);
+      return;
     }
     if (!request) {
       this.options.journal.finish(event.deliveryId, "ignored", "no run");

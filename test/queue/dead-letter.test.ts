@@ -9,7 +9,11 @@ import { jobIdOf, RUN_QUEUE, type RunJobData, redisKeys } from "../../src/queue/
 import { RedisWorkers } from "../../src/queue/redis/redis-workers.js";
 import { ProcessSandbox } from "../../src/sandbox/process-sandbox.js";
 import { testPrivateKey } from "../helpers/app-key.js";
-import { APP_ID } from "../helpers/github-api.js";
+import { defaultOperationsSettings } from "../../src/config/settings.js";
+import { startApp } from "../helpers/app-harness.js";
+import { APP_ID, commentResponse, INSTALLATION_ID, mockInstallationToken, strictGitHub } from "../helpers/github-api.js";
+import { startModelServer } from "../helpers/model-server.js";
+import { deliverWebhook, labeledIssuePayload } from "../helpers/webhooks.js";
 import { waitUntil } from "../ops/app-process.js";
 import { type FakeGitHub, startFakeGitHub } from "../ops/fake-github.js";
 import { isolatedPrefix } from "../ops/redis-prefix.js";
@@ -79,5 +83,39 @@ describe("dead-letter state", () => {
     expect(github.unexpected).toEqual([]);
     expect(await redisPrefix.redis.exists(redisKeys(redisPrefix.prefix).issueLock("octo-org/calculator#12"))).toBe(0);
     expect(await redisPrefix.redis.exists(redisKeys(redisPrefix.prefix).deadLetterReported(jobId))).toBe(1);
+  });
+
+  test("embedded intake failing every try is reported", async () => {
+    const nockGitHub = strictGitHub();
+    const model = await startModelServer(["unused"]);
+    const app = await startApp(model.baseUrl, { operations: defaultOperationsSettings({ jobAttempts: 2, retryDelayMs: 10 }) });
+    try {
+      let statusBody = "";
+      mockInstallationToken(nockGitHub.api);
+      nockGitHub.api.get("/repos/octo-org/calculator/contents/.github%2Fmagic.yml").times(2).reply(404, { message: "Not Found" });
+      nockGitHub.api.get("/repos/octo-org/.github/contents/.github%2Fmagic.yml").times(2).reply(404, { message: "Not Found" });
+      nockGitHub.api
+        .get("/repos/octo-org/calculator/collaborators/maintainer/permission")
+        .times(2)
+        .reply(403, { message: "Resource not accessible by integration" });
+      nockGitHub.api.get("/repos/octo-org/calculator/issues/1/comments").query(true).reply(200, []);
+      nockGitHub.api.post("/repos/octo-org/calculator/issues/1/comments").reply(201, (_uri, body: any) => {
+        statusBody = body.body;
+        return commentResponse(100, body.body);
+      });
+
+      const status = await deliverWebhook(app.webhookUrl, "issues", labeledIssuePayload({ cloneUrl: "file:///nonexistent", installationId: INSTALLATION_ID }));
+      await app.server.magic.idle();
+
+      expect(status).toBe(200);
+      nockGitHub.verify();
+      expect(statusBody).toContain("tried this 2 times");
+      expect(statusBody).toContain("dead-letter");
+      expect(model.requests).toHaveLength(0);
+    } finally {
+      await app.close();
+      await model.close();
+      nockGitHub.reset();
+    }
   });
 });

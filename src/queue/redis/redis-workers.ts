@@ -70,8 +70,9 @@ export class RedisWorkers {
   }
 
   start(): void {
-    void this.intakeWorker.run();
-    void this.runWorker.run();
+    for (const worker of [this.intakeWorker, this.runWorker]) {
+      worker.run().catch((error: unknown) => this.options.log.error({ err: error, queue: worker.name }, "queue worker stopped with an error"));
+    }
     this.options.log.info({ concurrency: this.options.concurrency, prefix: this.options.prefix }, "worker started");
   }
 
@@ -106,6 +107,8 @@ export class RedisWorkers {
     return runQueueDepth(this.runQueue, this.intakeQueue);
   }
 
+  // NOTE: intakes of one issue are not serialised across workers, so two labels delivered at the same
+  // moment can each create a status comment before either finds the other's marker.
   private async processIntake(job: Job): Promise<string> {
     const event = LabeledIssueEvent.parse(job.data);
     const request = await this.options.runner.intake(event);
