@@ -1,6 +1,7 @@
 import type { Probot } from "probot";
 import type { Metrics } from "../ops/metrics.js";
 import type { DeliveryIntake } from "../queue/delivery-intake.js";
+import { issueKey } from "../run/run-request.js";
 import { labeledIssueEventOf } from "./labeled-issue-event.js";
 
 export interface MagicAppOptions {
@@ -34,5 +35,10 @@ export class MagicApp {
   /** Resolves when no intake work and no run of this process is left. */
   idle(): Promise<void> {
     return this.options.intake.idle();
+  }
+
+  /** Cancels the running run of an issue. Returns false when this process runs none for it. */
+  cancel(request: { repository: { owner: string; name: string }; issue: { number: number } }): boolean {
+    return this.options.intake.cancel?.(issueKey(request)) ?? false;
   }
 }
