@@ -1,5 +1,9 @@
 # syntax=docker/dockerfile:1
 FROM node:20-bookworm-slim AS build
+# better-sqlite3 compiles from source on install, which needs a C++ toolchain and Python.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends python3 make g++ \
+  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -26,5 +30,9 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME /data
 EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
+  CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# tini passes SIGTERM to Node, which then gives running runs MAGIC_SHUTDOWN_GRACE_SECONDS.
+STOPSIGNAL SIGTERM
 ENTRYPOINT ["tini", "--", "node", "bin/magic.js"]
 CMD ["serve"]

@@ -2,11 +2,14 @@ import { existsSync } from "node:fs";
 import { SettingsError } from "../config/settings.js";
 import { evalCommand } from "./eval-hashhop.js";
 import { serve } from "./serve.js";
+import { worker } from "./worker.js";
 
 const USAGE = `Usage: magic <command>
 
 Commands:
   serve    Start the GitHub App webhook server (or the registration page when no app is configured).
+           Without REDIS_URL it also runs the queue; with REDIS_URL it only enqueues.
+  worker   Take jobs from the Redis queue named by REDIS_URL; start as many as needed, on any machine.
   eval     Run an evaluation of a model: magic eval hashhop --help.
 `;
 
@@ -17,7 +20,10 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "serve":
       await serve(process.env);
-      return -1;
+      return 0;
+    case "worker":
+      await worker(process.env);
+      return 0;
     case "eval":
       return evalCommand(argv.slice(1), process.env);
     case undefined:
@@ -34,12 +40,12 @@ async function main(argv: string[]): Promise<number> {
 
 try {
   const code = await main(process.argv.slice(2));
-  if (code >= 0) process.exitCode = code;
+  // Exits even when a library leaves a timer or socket open after a clean shutdown.
+  process.exit(code);
 } catch (error) {
   if (error instanceof SettingsError) {
     process.stderr.write(`${error.message}\n`);
-    process.exitCode = 1;
-  } else {
-    throw error;
+    process.exit(1);
   }
+  throw error;
 }

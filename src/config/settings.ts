@@ -16,6 +16,46 @@ const optionalText = z
   .transform((value) => (value === "" ? undefined : value))
   .optional();
 
+function emptyToUndefined(value: unknown): unknown {
+  return typeof value === "string" && value.trim() === "" ? undefined : value;
+}
+
+const seconds = (variable: string, minimum: number) =>
+  z.coerce
+    .number({ error: `${variable} must be a number of seconds` })
+    .min(minimum, { error: `${variable} must be at least ${minimum} ${minimum === 1 ? "second" : "seconds"}` });
+
+/** Environment variables of {@link OperationsSettings}. Part of {@link SettingsEnvironment}. */
+const OperationsEnvironment = z.object({
+  REDIS_URL: optionalText.pipe(
+    z.url({ protocol: /^rediss?$/, error: "REDIS_URL must be a URL such as redis://127.0.0.1:6379" }).optional(),
+  ),
+  MAGIC_QUEUE_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]+$/, { error: "MAGIC_QUEUE_PREFIX may contain only letters, digits, - and _" })
+    .default("magic"),
+  GITHUB_API_URL: z
+    .url({ protocol: /^https?$/, error: "GITHUB_API_URL must be a URL such as https://github.example.com/api/v3" })
+    .default("https://api.github.com"),
+  MAGIC_GITHUB_WRITE_THROTTLE: z.enum(["on", "off"], { error: "MAGIC_GITHUB_WRITE_THROTTLE must be on or off" }).default("on"),
+  MAGIC_MAX_RUNS_PER_INSTALLATION: z.preprocess(
+    emptyToUndefined,
+    positiveInteger("MAGIC_MAX_RUNS_PER_INSTALLATION", "a whole number of runs, 1 or more").optional(),
+  ),
+  MAGIC_MAX_DOLLARS_PER_DAY: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: "MAGIC_MAX_DOLLARS_PER_DAY must be a number of US dollars" })
+      .positive({ error: "MAGIC_MAX_DOLLARS_PER_DAY must be more than 0" })
+      .optional(),
+  ),
+  MAGIC_SHUTDOWN_GRACE_SECONDS: seconds("MAGIC_SHUTDOWN_GRACE_SECONDS", 0).default(20),
+  MAGIC_JOB_LOCK_SECONDS: seconds("MAGIC_JOB_LOCK_SECONDS", 1).default(30),
+  MAGIC_JOB_ATTEMPTS: positiveInteger("MAGIC_JOB_ATTEMPTS", "a whole number of tries, 1 or more").default(3),
+  MAGIC_RETRY_DELAY_SECONDS: seconds("MAGIC_RETRY_DELAY_SECONDS", 0).default(10),
+});
+
 /**
  * App settings as read from the environment. Every key is the environment variable that sets it,
  * so a validation message can name the variable to fix.
@@ -49,15 +89,45 @@ export const SettingsEnvironment = z
         })
         .optional(),
     ),
-    PORT: positiveInteger("PORT", "a TCP port number").max(65535, { error: "PORT must be at most 65535" }).default(3000),
+    PORT: z.coerce
+      .number({ error: "PORT must be a TCP port number" })
+      .int({ error: "PORT must be a TCP port number" })
+      .min(0, { error: "PORT must be a TCP port number, or 0 for any free port" })
+      .max(65535, { error: "PORT must be at most 65535" })
+      .default(3000),
     HOST: z.string().trim().min(1).default("localhost"),
     LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"], {
       error: "LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent",
     }).default("info"),
     ...ModelEnvironment.shape,
+    ...OperationsEnvironment.shape,
   });
 
 export type SettingsEnvironment = z.infer<typeof SettingsEnvironment>;
+
+/** Settings for queueing, limiting and stopping runs, and the location of the GitHub API. */
+export interface OperationsSettings {
+  /** Redis connection URL. When set, `magic serve` only enqueues and `magic worker` processes run. */
+  redisUrl?: string;
+  /** Prefix of every Redis key, so several deployments can share one Redis. */
+  queuePrefix: string;
+  /** Base URL of the GitHub REST API. GitHub Enterprise Server uses `https://HOST/api/v3`. */
+  githubApiUrl: string;
+  /** Whether Octokit spaces content-creating requests a second apart, as GitHub's rate limit rules ask. */
+  githubWriteThrottle: boolean;
+  /** Runs of one installation that may execute at the same time. Undefined means no limit. */
+  maxRunsPerInstallation?: number;
+  /** Dollars one installation may spend per UTC day. Undefined means no limit. */
+  maxDollarsPerDay?: number;
+  /** Time a stopping process gives running runs before it interrupts them and requeues them. */
+  shutdownGraceMs: number;
+  /** How long a job's lock outlives a worker that stopped renewing it. Another worker retries it then. */
+  jobLockMs: number;
+  /** Tries of one job, counting worker deaths, before it moves to the dead-letter state. */
+  jobAttempts: number;
+  /** First delay before a retry. Each later retry waits twice as long. */
+  retryDelayMs: number;
+}
 
 /** Environment variables as `process.env` provides them. */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -85,6 +155,7 @@ export interface Settings {
   port: number;
   host: string;
   logLevel: SettingsEnvironment["LOG_LEVEL"];
+  operations: OperationsSettings;
 }
 
 export class SettingsError extends Error {
@@ -150,7 +221,28 @@ export function loadSettings(env: Environment): Settings {
     port: values.PORT,
     host: values.HOST,
     logLevel: values.LOG_LEVEL,
+    operations: operationsSettingsOf(values),
   };
+}
+
+function operationsSettingsOf(values: z.infer<typeof OperationsEnvironment>): OperationsSettings {
+  return {
+    redisUrl: values.REDIS_URL,
+    queuePrefix: values.MAGIC_QUEUE_PREFIX,
+    githubApiUrl: values.GITHUB_API_URL.replace(/\/+$/, ""),
+    githubWriteThrottle: values.MAGIC_GITHUB_WRITE_THROTTLE === "on",
+    maxRunsPerInstallation: values.MAGIC_MAX_RUNS_PER_INSTALLATION,
+    maxDollarsPerDay: values.MAGIC_MAX_DOLLARS_PER_DAY,
+    shutdownGraceMs: values.MAGIC_SHUTDOWN_GRACE_SECONDS * 1000,
+    jobLockMs: values.MAGIC_JOB_LOCK_SECONDS * 1000,
+    jobAttempts: values.MAGIC_JOB_ATTEMPTS,
+    retryDelayMs: values.MAGIC_RETRY_DELAY_SECONDS * 1000,
+  };
+}
+
+/** Operations settings with every default, for code that builds {@link Settings} without the environment. */
+export function defaultOperationsSettings(overrides: Partial<OperationsSettings> = {}): OperationsSettings {
+  return { ...operationsSettingsOf(OperationsEnvironment.parse({})), ...overrides };
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

@@ -13,6 +13,7 @@ import { runTests, type TestResult } from "../sandbox/run-tests.js";
 import { type Sandbox, succeeded } from "../sandbox/sandbox.js";
 import { planTests, type TestPlan } from "../sandbox/test-command.js";
 import { Workspace } from "../workspace/workspace.js";
+import { type CheckpointSink, CheckpointWriter, isInterrupted, type Publication, type RunCheckpoint, type RunUsage } from "./checkpoint.js";
 import { describeFailure, RunError } from "./errors.js";
 import { branchName, type RunRequest } from "./run-request.js";
 import { StatusReporter } from "./status-reporter.js";
@@ -24,14 +25,21 @@ export interface RunServices {
   workDir: string;
   log: Logger;
   statusIntervalMs?: number;
+  /** Receives the run's resumable phase and, once pushed, its publication, so a queue can resume it. */
+  onCheckpoint?: CheckpointSink;
 }
 
-export type RunOutcomeKind = "pull-request" | "no-change" | "failed" | "cancelled";
+/** `interrupted` means a shutdown stopped the run before its end and the queue should run it again. */
+export type RunOutcomeKind = "pull-request" | "no-change" | "failed" | "cancelled" | "interrupted";
 
 export interface RunOutcome {
   kind: RunOutcomeKind;
   pullRequestUrl?: string;
   stopReason?: string;
+  /** Dollars the run's model calls cost, as the run's budget reports them. */
+  costUsd: number;
+  /** Spend of the run. Absent when it failed before the agent finished. */
+  usage?: RunUsage;
 }
 
 /** The services of a run once its model client is chosen. */
@@ -47,17 +55,26 @@ interface WorkResult {
 export const CONTEXT_CHARACTERS = 120_000;
 const SETUP_TIMEOUT_MS = 15 * 60_000;
 
-/** Carries one run from a fresh clone to a pull request, reporting each phase in the status comment. */
-export async function executeRun(request: RunRequest, services: RunServices, signal?: AbortSignal): Promise<RunOutcome> {
+/**
+ * Carries one run from a fresh clone to a pull request, reporting each phase in the status comment.
+ * With `resume` from a publishing checkpoint it only ensures the pull request of the pushed branch;
+ * any other checkpoint starts over from a fresh clone.
+ */
+export async function executeRun(request: RunRequest, services: RunServices, signal?: AbortSignal, resume?: RunCheckpoint): Promise<RunOutcome> {
   const log = services.log;
   const issue = { owner: request.repository.owner, repo: request.repository.name, number: request.issue.number };
   const status = new StatusReporter(services.gateway, issue, request.statusCommentId, log, services.statusIntervalMs);
+  const checkpoints = new CheckpointWriter(services.onCheckpoint, log, resume);
+  status.onPhase((phase) => checkpoints.record(phase));
   const runFolder = path.join(services.workDir, "runs", request.runId);
   const startedAt = Date.now();
-  log.info({ trigger: request.trigger }, "run started");
+  log.info({ trigger: request.trigger, resumeFrom: resume?.phase }, resume ? "run resumed" : "run started");
   try {
+    if (resume?.publication) return await ensurePullRequest(request, services, resume.publication, status);
     await status.update({ phase: "preparing" });
     const model = services.createModel({ modelId: request.config.model, runId: request.runId, log });
+    // A process that died during this run left its folder behind. The run starts on a fresh clone.
+    await rm(runFolder, { recursive: true, force: true });
     const token = await services.gateway.installationToken();
     const workspace = await Workspace.clone({
       cloneUrl: request.repository.cloneUrl,
@@ -69,20 +86,30 @@ export async function executeRun(request: RunRequest, services: RunServices, sig
     await workspace.createBranch(branch);
     const outcome = await workOnIssue(request, { ...services, model }, workspace, runFolder, status, signal);
     if (outcome.kind === "cancelled") {
+      if (isInterrupted(signal)) return interrupted(status, log);
       await status.update({ phase: "cancelled", detail: "The run was cancelled before it published anything." });
-      return outcome;
+      return { kind: "cancelled", costUsd: 0 };
     }
-    return await publish(request, { ...services, model }, workspace, token, outcome, status);
+    return await publish(request, { ...services, model }, workspace, token, outcome, status, checkpoints);
   } catch (error) {
+    if (isInterrupted(signal)) return interrupted(status, log);
     const failure = describeFailure(error);
     log.error({ err: error, code: failure.code }, "run failed");
     await status.update({ phase: "failed", detail: failure.text });
-    return { kind: "failed" };
+    return { kind: "failed", costUsd: 0 };
   } finally {
     await status.flush();
+    await checkpoints.flush();
     await rm(runFolder, { recursive: true, force: true });
     log.info({ durationMs: Date.now() - startedAt }, "run finished");
   }
+}
+
+/** Tells the reader the run will continue. The queue keeps the checkpoint and runs it again. */
+async function interrupted(status: StatusReporter, log: Logger): Promise<RunOutcome> {
+  log.info("run interrupted by shutdown; it will be requeued");
+  await status.update({ phase: "queued", detail: "The app stopped during this run. It continues when a worker is free." });
+  return { kind: "interrupted", costUsd: 0 };
 }
 
 async function workOnIssue(
@@ -170,15 +197,18 @@ async function publish(
   services: RunContext,
   workspace: Workspace,
   token: string,
-  { agent, ledger: usage }: WorkResult,
+  { agent, ledger }: WorkResult,
   status: StatusReporter,
+  checkpoints: CheckpointWriter,
 ): Promise<RunOutcome> {
   const changedFiles = await workspace.changedFiles();
-  const spend = { modelCalls: usage.modelCalls, tokens: usage.inputTokens + usage.outputTokens, stopReason: agent.stopReason };
+  const usage: RunUsage = { modelCalls: ledger.modelCalls, tokens: ledger.inputTokens + ledger.outputTokens, testRuns: ledger.testRuns };
+  const costUsd = reportedCostUsd(ledger);
+  const spend = { modelCalls: usage.modelCalls, tokens: usage.tokens, stopReason: agent.stopReason };
   if (changedFiles.length === 0) {
     const reason = agent.lastProblem ?? "The model proposed no change.";
     await status.update({ phase: "failed", detail: `No change was made, so no pull request was opened. Last problem:\n\n${reason}`, ...spend });
-    return { kind: "no-change", stopReason: agent.stopReason };
+    return { kind: "no-change", stopReason: agent.stopReason, costUsd, usage };
   }
 
   await status.update({ phase: "publishing", ...spend });
@@ -191,21 +221,49 @@ async function publish(
     changedFiles,
     test,
     stopReason: agent.stopReason,
-    modelCalls: usage.modelCalls,
-    inputTokens: usage.inputTokens,
-    outputTokens: usage.outputTokens,
+    modelCalls: ledger.modelCalls,
+    inputTokens: ledger.inputTokens,
+    outputTokens: ledger.outputTokens,
     modelId: services.model.modelId,
   });
+  const publication: Publication = {
+    branch,
+    base: request.repository.defaultBranch,
+    title: request.issue.title,
+    body,
+    draft: !test?.passed,
+    testsPassing: Boolean(test?.passed),
+    stopReason: agent.stopReason,
+    usage,
+    costUsd,
+  };
+  await checkpoints.recordPublication(publication);
+  return ensurePullRequest(request, services, publication, status);
+}
+
+/** Opens the pull request of a pushed branch, or updates the open one, and writes the final status. */
+async function ensurePullRequest(request: RunRequest, services: RunServices, publication: Publication, status: StatusReporter): Promise<RunOutcome> {
+  const { branch, title, body, usage } = publication;
+  const spend = { modelCalls: usage.modelCalls, tokens: usage.tokens, stopReason: publication.stopReason };
+  await status.update({ phase: "publishing", ...spend });
   const repo = { owner: request.repository.owner, repo: request.repository.name };
-  const title = request.issue.title;
   const existing = await services.gateway.findOpenPullRequest(repo, branch);
-  const pullRequest = existing ?? (await services.gateway.createPullRequest(repo, { title, body, head: branch, base: request.repository.defaultBranch, draft: !test?.passed }));
+  const pullRequest = existing ?? (await services.gateway.createPullRequest(repo, { title, body, head: branch, base: publication.base, draft: publication.draft }));
   if (existing) await services.gateway.updatePullRequest(repo, existing.number, { title, body });
 
-  const detail = test?.passed
+  const detail = publication.testsPassing
     ? "The tests pass with this change."
     : "The tests still fail with this change, so the pull request is a draft. Comment on this issue to give more guidance.";
-  await status.update({ phase: "done", detail, pullRequestUrl: pullRequest.url, branch, testsPassing: Boolean(test?.passed), ...spend });
-  services.log.info({ pullRequest: pullRequest.number, testsPassed: Boolean(test?.passed) }, "pull request published");
-  return { kind: "pull-request", pullRequestUrl: pullRequest.url, stopReason: agent.stopReason };
+  await status.update({ phase: "done", detail, pullRequestUrl: pullRequest.url, branch, testsPassing: publication.testsPassing, ...spend });
+  services.log.info({ pullRequest: pullRequest.number, testsPassed: publication.testsPassing }, "pull request published");
+  return { kind: "pull-request", pullRequestUrl: pullRequest.url, stopReason: publication.stopReason, costUsd: publication.costUsd, usage };
+}
+
+/**
+ * Dollars from the budget ledger.
+ * NOTE: the current budget counts tokens but no dollars, so this is 0 until the ledger carries `costUsd`.
+ */
+function reportedCostUsd(ledger: BudgetLedger): number {
+  const cost = (ledger as BudgetLedger & { costUsd?: unknown }).costUsd;
+  return typeof cost === "number" && Number.isFinite(cost) && cost > 0 ? cost : 0;
 }

@@ -26,7 +26,7 @@ export const RunRequest = z.object({
 export type RunRequest = z.infer<typeof RunRequest>;
 
 /** Key under which runs of one issue are serialised. */
-export function issueKey(request: Pick<RunRequest, "repository" | "issue">): string {
+export function issueKey(request: { repository: { owner: string; name: string }; issue: { number: number } }): string {
   return `${request.repository.owner}/${request.repository.name}#${request.issue.number}`;
 }
 

@@ -15,6 +15,7 @@ export class StatusReporter {
   private pending: StatusView | undefined;
   private timer: NodeJS.Timeout | undefined;
   private writes: Promise<void> = Promise.resolve();
+  private phaseListener: ((phase: RunPhase) => void) | undefined;
 
   constructor(
     private readonly gateway: GitHubGateway,
@@ -24,8 +25,14 @@ export class StatusReporter {
     private readonly minIntervalMs = 3_000,
   ) {}
 
+  /** Calls `listener` with the phase of every view given to {@link update}, before it is written. */
+  onPhase(listener: (phase: RunPhase) => void): void {
+    this.phaseListener = listener;
+  }
+
   /** Schedules a view; the returned promise resolves when a final view has been written. */
   update(view: StatusView): Promise<void> {
+    this.phaseListener?.(view.phase);
     this.pending = view;
     if (FINAL_PHASES.includes(view.phase)) {
       this.clearTimer();

@@ -1,40 +1,43 @@
 import { randomUUID } from "node:crypto";
-import type { Context } from "probot";
+import type { Logger } from "pino";
 import { parseRepoConfig, triggerLabelOf } from "../config/repo-config.js";
 import type { GitHubGateway } from "../publish/github-gateway.js";
 import type { RunRequest } from "../run/run-request.js";
 import { describeConfigProblems, renderStatusComment } from "../run/status-comment.js";
+import type { LabeledIssueEvent } from "./labeled-issue-event.js";
 import { canTrigger, noPermissionMessage } from "./permissions.js";
-import { readRawConfig } from "./read-config.js";
+import type { RawConfigResult } from "./read-config.js";
 
 export interface IntakeServices {
   gateway: GitHubGateway;
+  readConfig(): Promise<RawConfigResult>;
   operatorLabel: string;
-  submit(request: RunRequest): void;
+  log: Logger;
 }
 
 /**
- * Turns an `issues.labeled` event into a queued run: checks the label, the sender's permission and
- * the repository config, reacts, posts the status comment and submits the run.
+ * Turns an `issues.labeled` event into a run request: checks the label, the sender's permission and
+ * the repository config, reacts and posts the status comment. Returns undefined when no run should
+ * start. A retried intake finds the status comment by its marker, and GitHub keeps one reaction per
+ * user, so only the replies about closed issues and missing permission can be posted twice.
  */
-export async function acceptLabeledIssue(context: Context<"issues.labeled">, services: IntakeServices): Promise<void> {
-  const { payload } = context;
-  const log = context.log;
-  const issueRef = { owner: payload.repository.owner.login, repo: payload.repository.name, number: payload.issue.number };
-  const rawConfig = await readRawConfig(context);
+export async function acceptLabeledIssue(event: LabeledIssueEvent, services: IntakeServices): Promise<RunRequest | undefined> {
+  const log = services.log;
+  const issueRef = { owner: event.repository.owner, repo: event.repository.name, number: event.issue.number };
+  const rawConfig = await services.readConfig();
   const label = triggerLabelOf(rawConfig.ok ? rawConfig.raw : undefined, services.operatorLabel);
-  if (payload.label?.name !== label) return;
+  if (event.label !== label) return undefined;
 
-  if (payload.issue.state === "closed" || payload.issue.locked) {
+  if (event.issue.state === "closed" || event.issue.locked) {
     log.info("label ignored on a closed or locked issue");
-    if (!payload.issue.locked) await services.gateway.createComment(issueRef, "Magic PR does not work on closed issues. Reopen the issue and add the label again.");
-    return;
+    if (!event.issue.locked) await services.gateway.createComment(issueRef, "Magic PR does not work on closed issues. Reopen the issue and add the label again.");
+    return undefined;
   }
-  const role = await services.gateway.getRole({ owner: issueRef.owner, repo: issueRef.repo }, payload.sender.login);
+  const role = await services.gateway.getRole({ owner: issueRef.owner, repo: issueRef.repo }, event.sender);
   if (!canTrigger(role)) {
     log.info({ role }, "sender may not trigger runs");
-    await services.gateway.createComment(issueRef, noPermissionMessage(payload.sender.login, label));
-    return;
+    await services.gateway.createComment(issueRef, noPermissionMessage(event.sender, label));
+    return undefined;
   }
   await services.gateway.addReaction(issueRef, "eyes");
 
@@ -43,25 +46,20 @@ export async function acceptLabeledIssue(context: Context<"issues.labeled">, ser
     const detail = config ? describeConfigProblems(config.problems) : `${rawConfig.ok ? "" : rawConfig.message} Fix it on the default branch and re-apply the label.`;
     log.info("repository config is invalid");
     await services.gateway.ensureStatusComment(issueRef, renderStatusComment({ phase: "failed", detail }));
-    return;
+    return undefined;
   }
 
   const statusCommentId = await services.gateway.ensureStatusComment(issueRef, renderStatusComment({ phase: "queued" }));
-  services.submit({
+  return {
     runId: randomUUID(),
-    deliveryId: context.id,
-    installationId: payload.installation?.id as number,
+    deliveryId: event.deliveryId,
+    installationId: event.installationId,
     trigger: "label",
-    repository: {
-      owner: issueRef.owner,
-      name: issueRef.repo,
-      cloneUrl: payload.repository.clone_url,
-      defaultBranch: payload.repository.default_branch,
-    },
-    issue: { number: payload.issue.number, title: payload.issue.title, body: payload.issue.body ?? "" },
-    sender: payload.sender.login,
+    repository: event.repository,
+    issue: { number: event.issue.number, title: event.issue.title, body: event.issue.body ?? "" },
+    sender: event.sender,
     config: config.config,
     statusCommentId,
-    requestedAt: new Date().toISOString(),
-  });
+    requestedAt: event.receivedAt,
+  };
 }

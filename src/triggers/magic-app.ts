@@ -1,84 +1,44 @@
-import type { Logger } from "pino";
-import type { Probot, ProbotOctokit } from "probot";
-import type { Settings } from "../config/settings.js";
-import type { ModelClientFactory } from "../llm/create-model-client.js";
-import { type GitHubGateway, OctokitGateway } from "../publish/github-gateway.js";
-import { RunQueue } from "../queue/run-queue.js";
-import { executeRun } from "../run/execute-run.js";
-import { issueKey, type RunRequest } from "../run/run-request.js";
-import type { Sandbox } from "../sandbox/sandbox.js";
-import { BackgroundTasks } from "./background-tasks.js";
-import { DeliveryLog } from "./delivery-log.js";
-import { acceptLabeledIssue } from "./issue-labeled.js";
+import type { Probot } from "probot";
+import type { Metrics } from "../ops/metrics.js";
+import type { DeliveryIntake } from "../queue/delivery-intake.js";
+import { issueKey } from "../run/run-request.js";
+import { labeledIssueEventOf } from "./labeled-issue-event.js";
 
 export interface MagicAppOptions {
-  settings: Pick<Settings, "appId" | "concurrency" | "workDir" | "triggerLabel" | "statusIntervalMs">;
-  createModel: ModelClientFactory;
-  sandbox: Sandbox;
-  /** Builds the gateway for an Octokit; tests keep the default. */
-  createGateway?: (octokit: ProbotOctokit) => GitHubGateway;
+  intake: DeliveryIntake;
+  metrics?: Metrics;
 }
 
 /**
- * The Probot app: thin webhook handlers that deduplicate deliveries and hand the slow work to
- * background intake and the run queue, so GitHub receives its response at once.
+ * The Probot app: thin webhook handlers that only verify (Probot checks the signature), deduplicate
+ * by delivery id and record the delivery in the queue's intake, so GitHub receives its response at
+ * once. Intake checks and runs happen later in the queue's workers.
  */
 export class MagicApp {
-  private readonly deliveries = new DeliveryLog();
-  private readonly background = new BackgroundTasks();
-  private queue: RunQueue | undefined;
-
   constructor(private readonly options: MagicAppOptions) {}
 
   /** The application function to give Probot. */
   readonly load = (app: Probot): void => {
-    this.queue = new RunQueue((request, signal) => this.execute(app, request, signal), {
-      concurrency: this.options.settings.concurrency,
-      log: app.log,
-    });
     app.on("issues.labeled", async (context) => {
       if (context.isBot) return;
-      if (!this.deliveries.markNew(context.id)) {
-        context.log.info("duplicate delivery ignored");
+      const event = labeledIssueEventOf(context);
+      if (!event) {
+        context.log.warn("labelled-issue webhook without an installation ignored");
         return;
       }
-      this.background.start(context.log, "accepting the labelled issue", () =>
-        acceptLabeledIssue(context, {
-          gateway: this.gatewayFor(context.octokit),
-          operatorLabel: this.options.settings.triggerLabel,
-          submit: (request) => this.requireQueue().submit(request),
-        }),
-      );
+      const accepted = await this.options.intake.accept(event);
+      this.options.metrics?.deliveries.inc({ result: accepted ? "accepted" : "duplicate" });
+      if (!accepted) context.log.info("duplicate delivery ignored");
     });
   };
 
-  /** Resolves when no intake work and no run is left. */
-  async idle(): Promise<void> {
-    await this.background.onIdle();
-    await this.queue?.onIdle();
-    await this.background.onIdle();
+  /** Resolves when no intake work and no run of this process is left. */
+  idle(): Promise<void> {
+    return this.options.intake.idle();
   }
 
-  private async execute(app: Probot, request: RunRequest, signal: AbortSignal): Promise<unknown> {
-    const log: Logger = app.log.child({ runId: request.runId, repo: `${request.repository.owner}/${request.repository.name}`, issue: request.issue.number, deliveryId: request.deliveryId });
-    const octokit = await app.auth(request.installationId);
-    return executeRun(
-      request,
-      { gateway: this.gatewayFor(octokit), createModel: this.options.createModel, sandbox: this.options.sandbox, workDir: this.options.settings.workDir, statusIntervalMs: this.options.settings.statusIntervalMs, log },
-      signal,
-    );
-  }
-
-  private gatewayFor(octokit: ProbotOctokit): GitHubGateway {
-    return this.options.createGateway?.(octokit) ?? new OctokitGateway(octokit, this.options.settings.appId);
-  }
-
-  private requireQueue(): RunQueue {
-    if (!this.queue) throw new Error("MagicApp.load must run before webhooks arrive");
-    return this.queue;
-  }
-
-  cancel(request: Pick<RunRequest, "repository" | "issue">): boolean {
-    return this.queue?.cancel(issueKey(request)) ?? false;
+  /** Cancels the running run of an issue. Returns false when this process runs none for it. */
+  cancel(request: { repository: { owner: string; name: string }; issue: { number: number } }): boolean {
+    return this.options.intake.cancel?.(issueKey(request)) ?? false;
   }
 }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pino } from "pino";
 import { startServer, WEBHOOK_PATH, type ServerHandle } from "../../src/cli/serve.js";
-import type { Settings } from "../../src/config/settings.js";
+import { defaultOperationsSettings, type Settings } from "../../src/config/settings.js";
 import type { ModelSettings } from "../../src/llm/model-settings.js";
 import { ProcessSandbox } from "../../src/sandbox/process-sandbox.js";
 import type { Sandbox, SandboxResult, SandboxRunOptions } from "../../src/sandbox/sandbox.js";
@@ -36,6 +36,7 @@ export async function startApp(modelBaseUrl: string, settingsOverride: Partial<S
     port: 0,
     host: "127.0.0.1",
     logLevel: "silent",
+    operations: defaultOperationsSettings(),
     ...settingsOverride,
   };
   const server = await startServer(settings, { sandbox, unthrottled: true, log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }) });

@@ -1,0 +1,19 @@
+/**
+ * Waits for SIGTERM or SIGINT, then runs `stop` once. A second signal during the stop exits at
+ * once with status 1, for an operator who does not want to wait for the grace period.
+ */
+export function runUntilSignal(stop: () => Promise<void>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        process.stderr.write(`Received ${signal} again; exiting without waiting for running runs.\n`);
+        process.exit(1);
+      }
+      stopping = true;
+      stop().then(resolve, reject);
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+  });
+}
