@@ -8,6 +8,7 @@ import { createLogger } from "../logging.js";
 import { ProcessSandbox } from "../sandbox/process-sandbox.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
 import { MagicApp } from "../triggers/magic-app.js";
+import { WorkspaceManager } from "../workspace/workspace-manager.js";
 
 export const WEBHOOK_PATH = "/api/github/webhooks";
 
@@ -31,11 +32,14 @@ export async function startServer(settings: Settings, overrides: ServerOverrides
   const Octokit = overrides.unthrottled
     ? ProbotOctokit.defaults((options: Record<string, any>) => ({ ...options, throttle: { ...options.throttle, enabled: false } }))
     : ProbotOctokit;
+  const workspaces = new WorkspaceManager({ workDir: settings.workDir, maxMirrorBytes: settings.maxMirrorBytes, log });
+  await workspaces.removeStaleWorktrees();
   const probot = new Probot({ appId: settings.appId, privateKey: settings.privateKey, secret: settings.webhookSecret, log, Octokit });
   const magic = new MagicApp({
     settings,
     model: overrides.model ?? createModelClient(settings.model),
     sandbox: overrides.sandbox ?? new ProcessSandbox(),
+    workspaces,
   });
   const middleware = await createNodeMiddleware(magic.load, { probot, webhooksPath: WEBHOOK_PATH });
   const server = createServer((request, response) => {

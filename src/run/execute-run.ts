@@ -11,7 +11,8 @@ import { buildSandboxEnvironment } from "../sandbox/environment.js";
 import { runTests, type TestResult } from "../sandbox/run-tests.js";
 import { type Sandbox, succeeded } from "../sandbox/sandbox.js";
 import { planTests, type TestPlan } from "../sandbox/test-command.js";
-import { Workspace } from "../workspace/workspace.js";
+import type { WorkspaceManager } from "../workspace/workspace-manager.js";
+import type { Worktree } from "../workspace/worktree.js";
 import { describeFailure, RunError } from "./errors.js";
 import { branchName, type RunRequest } from "./run-request.js";
 import { StatusReporter } from "./status-reporter.js";
@@ -20,6 +21,7 @@ export interface RunServices {
   gateway: GitHubGateway;
   model: ModelClient;
   sandbox: Sandbox;
+  workspaces: WorkspaceManager;
   workDir: string;
   log: Logger;
   statusIntervalMs?: number;
@@ -43,25 +45,20 @@ interface WorkResult {
 const CONTEXT_CHARACTERS = 120_000;
 const SETUP_TIMEOUT_MS = 15 * 60_000;
 
-/** Carries one run from a fresh clone to a pull request, reporting each phase in the status comment. */
+/** Carries one run from a fresh worktree to a pull request, reporting each phase in the status comment. */
 export async function executeRun(request: RunRequest, services: RunServices, signal?: AbortSignal): Promise<RunOutcome> {
   const log = services.log;
   const issue = { owner: request.repository.owner, repo: request.repository.name, number: request.issue.number };
   const status = new StatusReporter(services.gateway, issue, request.statusCommentId, log, services.statusIntervalMs);
   const runFolder = path.join(services.workDir, "runs", request.runId);
   const startedAt = Date.now();
+  let workspace: Worktree | undefined;
   log.info({ trigger: request.trigger }, "run started");
   try {
     await status.update({ phase: "preparing" });
     const token = await services.gateway.installationToken();
-    const workspace = await Workspace.clone({
-      cloneUrl: request.repository.cloneUrl,
-      token,
-      baseBranch: request.repository.defaultBranch,
-      directory: path.join(runFolder, "repo"),
-    });
-    const branch = branchName(request.issue.number);
-    await workspace.createBranch(branch);
+    const mirror = await services.workspaces.openMirror({ cloneUrl: request.repository.cloneUrl, token, log });
+    workspace = await mirror.createWorktree({ name: request.runId, baseBranch: request.repository.defaultBranch });
     const outcome = await workOnIssue(request, services, workspace, runFolder, status, signal);
     if (outcome.kind === "cancelled") {
       await status.update({ phase: "cancelled", detail: "The run was cancelled before it published anything." });
@@ -75,6 +72,7 @@ export async function executeRun(request: RunRequest, services: RunServices, sig
     return { kind: "failed" };
   } finally {
     await status.flush();
+    await workspace?.remove().catch((error: unknown) => log.warn({ err: error }, "removing the worktree failed"));
     await rm(runFolder, { recursive: true, force: true });
     log.info({ durationMs: Date.now() - startedAt }, "run finished");
   }
@@ -83,7 +81,7 @@ export async function executeRun(request: RunRequest, services: RunServices, sig
 async function workOnIssue(
   request: RunRequest,
   services: RunServices,
-  workspace: Workspace,
+  workspace: Worktree,
   runFolder: string,
   status: StatusReporter,
   signal: AbortSignal | undefined,
@@ -157,7 +155,7 @@ async function runSetup(
 async function publish(
   request: RunRequest,
   services: RunServices,
-  workspace: Workspace,
+  workspace: Worktree,
   token: string,
   { agent, ledger: usage }: WorkResult,
   status: StatusReporter,

@@ -7,6 +7,7 @@ import { RunQueue } from "../queue/run-queue.js";
 import { executeRun } from "../run/execute-run.js";
 import { issueKey, type RunRequest } from "../run/run-request.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
+import type { WorkspaceManager } from "../workspace/workspace-manager.js";
 import { BackgroundTasks } from "./background-tasks.js";
 import { DeliveryLog } from "./delivery-log.js";
 import { acceptLabeledIssue } from "./issue-labeled.js";
@@ -15,6 +16,7 @@ export interface MagicAppOptions {
   settings: Pick<Settings, "appId" | "concurrency" | "workDir" | "triggerLabel" | "statusIntervalMs">;
   model: ModelClient;
   sandbox: Sandbox;
+  workspaces: WorkspaceManager;
   /** Builds the gateway for an Octokit; tests keep the default. */
   createGateway?: (octokit: ProbotOctokit) => GitHubGateway;
 }
@@ -57,6 +59,7 @@ export class MagicApp {
     await this.background.onIdle();
     await this.queue?.onIdle();
     await this.background.onIdle();
+    await this.options.workspaces.idle();
   }
 
   private async execute(app: Probot, request: RunRequest, signal: AbortSignal): Promise<unknown> {
@@ -64,7 +67,7 @@ export class MagicApp {
     const octokit = await app.auth(request.installationId);
     return executeRun(
       request,
-      { gateway: this.gatewayFor(octokit), model: this.options.model, sandbox: this.options.sandbox, workDir: this.options.settings.workDir, statusIntervalMs: this.options.settings.statusIntervalMs, log },
+      { gateway: this.gatewayFor(octokit), model: this.options.model, sandbox: this.options.sandbox, workspaces: this.options.workspaces, workDir: this.options.settings.workDir, statusIntervalMs: this.options.settings.statusIntervalMs, log },
       signal,
     );
   }

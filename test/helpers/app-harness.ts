@@ -29,6 +29,7 @@ export async function startApp(modelBaseUrl: string, settingsOverride: Partial<S
     model: { provider: "openai-compatible", modelName: "scripted-model", baseUrl: modelBaseUrl },
     concurrency: 2,
     workDir,
+    maxMirrorBytes: 1e9,
     triggerLabel: "magic",
     statusIntervalMs: 0,
     port: 0,
