@@ -3,7 +3,7 @@ import path from "node:path";
 
 /**
  * Deletes a folder and everything in it. When untrusted code has removed the write or search permission
- * of a subfolder, it restores the owner's permissions and tries again; a missing folder is not an error.
+ * of a subfolder, it restores the owner's permissions and tries again. A missing folder is not an error.
  */
 export async function removeFolder(target: string): Promise<void> {
   try {

@@ -11,7 +11,7 @@ export interface LogRecord {
   [field: string]: unknown;
 }
 
-/** A pino logger at debug level whose records are kept in `records`. */
+/** Creates a pino logger at debug level that keeps its records in `records`. */
 export function captureLog(): { log: Logger; records: LogRecord[] } {
   const records: LogRecord[] = [];
   const sink = new Writable({

@@ -13,7 +13,7 @@ export interface HttpRemote {
   /** URL of the repository, such as `http://127.0.0.1:PORT/remote.git`. */
   url: string;
   requests: RecordedRequest[];
-  /** Largest number of `git-upload-pack` requests that were answered at the same time. */
+  /** Maximum number of `git-upload-pack` requests in progress at the same time. */
   maxConcurrentUploads: number;
   close(): Promise<void>;
 }
@@ -23,7 +23,7 @@ export interface HttpRemoteOptions {
   repository: string;
   /** When set, every request without `Authorization: Basic x-access-token:<token>` gets 401. */
   token?: string;
-  /** Delay before each `git-upload-pack` answer, to make concurrent fetches overlap. */
+  /** Delay before each `git-upload-pack` response, so that concurrent fetches would overlap. */
   uploadDelayMs?: number;
 }
 

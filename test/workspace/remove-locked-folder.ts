@@ -1,5 +1,5 @@
 // Builds a folder whose subfolders have lost their permissions, as test code may leave a worktree,
-// then removes it with removeFolder. Run as a user other than root, for whom permissions always hold.
+// then removes it with removeFolder. Run it as a user other than root, because root ignores permissions.
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { removeFolder } from "../../src/workspace/folders.js";
