@@ -34,9 +34,15 @@ export async function removeStaleWorktreesOf(layout: WorkFolderLayout, key: stri
   return removed;
 }
 
-/** Returns the mirror keys that have a worktrees folder. */
+/** Returns the mirror keys that have a worktrees folder; other files there are left alone. */
 export async function listWorktreeKeys(layout: WorkFolderLayout): Promise<string[]> {
-  return listFolder(layout.worktreesRoot);
+  try {
+    const entries = await readdir(layout.worktreesRoot, { withFileTypes: true });
+    return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
 }
 
 /**

@@ -50,8 +50,12 @@ export class WorkspaceManager {
     this.log = options.log;
   }
 
-  /** Deletes worktrees and half-made mirrors that a crashed process left; run it at start-up. */
+  /**
+   * Deletes worktrees and half-made mirrors that a crashed process left; run it at start-up. It also
+   * checks that the work folder can be created, so a bad `MAGIC_WORK_DIR` stops the start.
+   */
   async removeStaleWorktrees(): Promise<void> {
+    await this.createWorkFolders();
     let worktrees = 0;
     for (const key of await listWorktreeKeys(this.layout)) worktrees += await removeStaleWorktreesOf(this.layout, key, this.log);
     const mirrors = await removeInterruptedMirrors(this.layout);
@@ -68,7 +72,7 @@ export class WorkspaceManager {
     const directory = this.layout.mirror(key);
     const source = { cloneUrl: url.href, token: request.token };
     const log = request.log ?? this.log;
-    await mkdir(this.layout.mirrorsRoot, { recursive: true });
+    await this.createWorkFolders();
     const lockWaitMs = this.options.lockWaitMs ?? 15 * 60_000;
     const lease = await acquireLease(directory, { waitMs: lockWaitMs, log });
     if (!lease) throw new WorkspaceError(`Timed out after ${Math.round(lockWaitMs / 1000)} s waiting for another fetch of ${url.href}`);
@@ -95,6 +99,15 @@ export class WorkspaceManager {
       useSpares: this.options.spareWorktrees ?? true,
       onWorktreeCreated: (spare, commit) => this.prepareSpareLater(key, spare, commit),
     });
+  }
+
+  private async createWorkFolders(): Promise<void> {
+    try {
+      await mkdir(this.layout.mirrorsRoot, { recursive: true });
+      await mkdir(this.layout.worktreesRoot, { recursive: true });
+    } catch (error) {
+      throw new WorkspaceError(`Work folder ${path.dirname(this.layout.mirrorsRoot)} cannot be used (${(error as Error).message}): set MAGIC_WORK_DIR to a writable folder`, { cause: error });
+    }
   }
 
   /** Resolves when no spare worktree is being prepared in the background. */

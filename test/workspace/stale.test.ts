@@ -1,8 +1,9 @@
 import { fork } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, utimesSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { WorkspaceError } from "../../src/workspace/errors.js";
 import { WorkspaceManager } from "../../src/workspace/workspace-manager.js";
 import { type BareRemote, createBareRemote, git } from "../helpers/git-repository.js";
 import { captureLog, makeTemporaryFolder } from "./fixtures.js";
@@ -77,5 +78,26 @@ describe("WorkspaceManager.removeStaleWorktrees", () => {
 
     expect(keptWhileFresh).toBe(true);
     expect(existsSync(crashed)).toBe(false);
+  });
+
+  test("stray file in worktrees kept", async () => {
+    const stray = path.join(work.directory, "worktrees", "notes.txt");
+    mkdirSync(path.dirname(stray), { recursive: true });
+    writeFileSync(stray, "operator notes\n");
+
+    await new WorkspaceManager({ workDir: work.directory, maxMirrorBytes: 1e9, log: captureLog().log }).removeStaleWorktrees();
+
+    expect(existsSync(stray)).toBe(true);
+  });
+
+  test("unusable work folder stops the start", async () => {
+    const file = path.join(work.directory, "not-a-folder");
+    writeFileSync(file, "");
+
+    const error = await new WorkspaceManager({ workDir: file, maxMirrorBytes: 1e9, log: captureLog().log }).removeStaleWorktrees().catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(WorkspaceError);
+    expect((error as Error).message).toContain(`Work folder ${file} cannot be used`);
+    expect((error as Error).message).toContain("set MAGIC_WORK_DIR to a writable folder");
   });
 });
