@@ -7,6 +7,9 @@ import { removeFolder } from "./folders.js";
 
 /** Refspecs that store the remote's branches and tags in the mirror under their own names. */
 const REFSPECS = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
+// NOTE: a partial mirror fetches missing file contents on demand. Git commands in the repository's
+// tests that read other commits' files (`git log -p`) then need the remote, which the sandbox does not
+// give them the token for, so they fail on private repositories.
 const PARTIAL_FILTER = "blob:none";
 
 /**
