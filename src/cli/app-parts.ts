@@ -10,6 +10,7 @@ import type { GitHubGateway } from "../publish/github-gateway.js";
 import { JobRunner } from "../queue/job-runner.js";
 import { type Sandbox, SandboxError } from "../sandbox/sandbox.js";
 import { selectSandbox } from "../sandbox/select.js";
+import { WorkspaceManager } from "../workspace/workspace-manager.js";
 
 /** Parts a test swaps for local ones. Production keeps the defaults. */
 export interface ServerOverrides {
@@ -82,11 +83,18 @@ export async function chooseSandbox(settings: Settings, log: Logger, overrides: 
   }
 }
 
+/** Creates the process's workspace manager and removes worktrees that a crashed process left behind. */
+export async function openWorkspaces(settings: Settings, log: Logger): Promise<WorkspaceManager> {
+  const workspaces = new WorkspaceManager({ workDir: settings.workDir, maxMirrorBytes: settings.maxMirrorBytes, log });
+  await workspaces.removeStaleWorktrees();
+  return workspaces;
+}
+
 /** Builds the runner of intake and run jobs shared by the embedded queue and `magic worker`. */
 export function createJobRunner(
   settings: Settings,
   probot: Probot,
-  parts: { log: Logger; metrics: Metrics; spending: SpendLedger; overrides: ServerOverrides; sandbox: Sandbox },
+  parts: { log: Logger; metrics: Metrics; spending: SpendLedger; overrides: ServerOverrides; sandbox: Sandbox; workspaces: WorkspaceManager },
 ): JobRunner {
   return new JobRunner({
     auth: (installationId) => probot.auth(installationId),
@@ -94,6 +102,7 @@ export function createJobRunner(
     appId: settings.appId,
     createModel: modelClientFactory(settings, parts.overrides),
     sandbox: parts.sandbox,
+    workspaces: parts.workspaces,
     workDir: settings.workDir,
     statusIntervalMs: settings.statusIntervalMs,
     triggerLabel: settings.triggerLabel,

@@ -12,7 +12,7 @@ import { RunJournal } from "../queue/journal.js";
 import { connectRedis } from "../queue/redis/connection.js";
 import { RedisIntake } from "../queue/redis/redis-intake.js";
 import { MagicApp } from "../triggers/magic-app.js";
-import { chooseSandbox, createJobRunner, createProbot, processLogger, type ServerOverrides } from "./app-parts.js";
+import { chooseSandbox, createJobRunner, openWorkspaces, createProbot, processLogger, type ServerOverrides } from "./app-parts.js";
 import { closeServer, listen } from "./http-listen.js";
 import { runUntilSignal } from "./signals.js";
 
@@ -87,7 +87,8 @@ export async function startServer(settings: Settings, overrides: ServerOverrides
 async function embeddedIntake(settings: Settings, probot: ReturnType<typeof createProbot>, log: Logger, metrics: Metrics, overrides: ServerOverrides): Promise<Intake> {
   const sandbox = await chooseSandbox(settings, log, overrides);
   const journal = new RunJournal(path.join(settings.workDir, JOURNAL_FILE), log);
-  const runner = createJobRunner(settings, probot, { log, metrics, spending: journal, overrides, sandbox });
+  const workspaces = await openWorkspaces(settings, log);
+  const runner = createJobRunner(settings, probot, { log, metrics, spending: journal, overrides, sandbox, workspaces });
   const queue = new EmbeddedQueue({
     journal,
     runner,
@@ -101,9 +102,15 @@ async function embeddedIntake(settings: Settings, probot: ReturnType<typeof crea
   if (resumed > 0) log.info({ deliveries: resumed }, "resumed unfinished deliveries from the journal");
   return {
     intake: queue,
-    drain: () => queue.idle(),
+    drain: async () => {
+      await queue.idle();
+      await workspaces.idle();
+    },
     interrupt: (graceMs) => queue.shutdown(graceMs),
-    release: async () => journal.close(),
+    release: async () => {
+      await workspaces.idle();
+      journal.close();
+    },
   };
 }
 

@@ -5,7 +5,7 @@ import { Metrics } from "../ops/metrics.js";
 import { connectRedis, redisKeys } from "../queue/redis/connection.js";
 import { RedisSpendLedger } from "../queue/redis/redis-spend-ledger.js";
 import { RedisWorkers } from "../queue/redis/redis-workers.js";
-import { chooseSandbox, createJobRunner, createProbot, processLogger, type ServerOverrides } from "./app-parts.js";
+import { chooseSandbox, createJobRunner, openWorkspaces, createProbot, processLogger, type ServerOverrides } from "./app-parts.js";
 import { closeServer, listen } from "./http-listen.js";
 import { runUntilSignal } from "./signals.js";
 
@@ -28,7 +28,8 @@ export async function startWorker(settings: Settings, overrides: ServerOverrides
   redis.on("error", (error) => log.error({ err: error }, "Redis connection error"));
   const keys = redisKeys(settings.operations.queuePrefix);
   const sandbox = await chooseSandbox(settings, log, overrides);
-  const runner = createJobRunner(settings, probot, { log, metrics, spending: new RedisSpendLedger(redis, keys), overrides, sandbox });
+  const workspaces = await openWorkspaces(settings, log);
+  const runner = createJobRunner(settings, probot, { log, metrics, spending: new RedisSpendLedger(redis, keys), overrides, sandbox, workspaces });
   const workers = new RedisWorkers({
     redis,
     prefix: settings.operations.queuePrefix,
@@ -54,6 +55,7 @@ export async function startWorker(settings: Settings, overrides: ServerOverrides
     shutdown: async () => {
       log.info({ graceMs: settings.operations.shutdownGraceMs }, "worker shutting down");
       await workers.shutdown(settings.operations.shutdownGraceMs);
+      await workspaces.idle();
       await closeServer(server);
       redis.disconnect();
       log.info("worker shut down");

@@ -70,6 +70,10 @@ export const SettingsEnvironment = z
     }),
     MAGIC_CONCURRENCY: positiveInteger("MAGIC_CONCURRENCY", "a whole number of runs, 1 or more").default(2),
     MAGIC_WORK_DIR: z.string().trim().min(1).default(".magic"),
+    MAGIC_MIRROR_MAX_GB: z.coerce
+      .number({ error: "MAGIC_MIRROR_MAX_GB must be a number of gigabytes, such as 20 or 0.5" })
+      .positive({ error: "MAGIC_MIRROR_MAX_GB must be more than 0" })
+      .default(20),
     MAGIC_TRIGGER_LABEL: z.string().trim().min(1).default("magic"),
     MAGIC_STATUS_INTERVAL_SECONDS: z.coerce
       .number({ error: "MAGIC_STATUS_INTERVAL_SECONDS must be a number of seconds" })
@@ -148,6 +152,8 @@ export interface Settings {
   model: ModelSettings;
   concurrency: number;
   workDir: string;
+  /** Disk bytes that repository mirrors may use before the least recently used are deleted. */
+  maxMirrorBytes: number;
   triggerLabel: string;
   /** Minimum time between two edits of a status comment. */
   statusIntervalMs: number;
@@ -211,6 +217,7 @@ export function loadSettings(env: Environment): Settings {
     model: model.settings,
     concurrency: values.MAGIC_CONCURRENCY,
     workDir: path.resolve(values.MAGIC_WORK_DIR),
+    maxMirrorBytes: Math.round(values.MAGIC_MIRROR_MAX_GB * 1e9),
     triggerLabel: values.MAGIC_TRIGGER_LABEL,
     statusIntervalMs: values.MAGIC_STATUS_INTERVAL_SECONDS * 1000,
     sandbox: {

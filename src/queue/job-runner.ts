@@ -9,6 +9,7 @@ import { executeRun, type RunOutcome } from "../run/execute-run.js";
 import type { RunRequest } from "../run/run-request.js";
 import { renderStatusComment } from "../run/status-comment.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
+import type { WorkspaceManager } from "../workspace/workspace-manager.js";
 import { acceptLabeledIssue } from "../triggers/issue-labeled.js";
 import type { LabeledIssueEvent } from "../triggers/labeled-issue-event.js";
 import { readRawConfig } from "../triggers/read-config.js";
@@ -21,6 +22,7 @@ export interface JobRunnerOptions {
   appId: number;
   createModel: ModelClientFactory;
   sandbox: Sandbox;
+  workspaces: WorkspaceManager;
   workDir: string;
   statusIntervalMs: number;
   triggerLabel: string;
@@ -81,6 +83,7 @@ export class JobRunner {
       {
         gateway,
         createModel: this.options.createModel,
+        workspaces: this.options.workspaces,
         sandbox: this.options.sandbox,
         workDir: this.options.workDir,
         statusIntervalMs: this.options.statusIntervalMs,

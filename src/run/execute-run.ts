@@ -12,7 +12,8 @@ import { buildSandboxEnvironment } from "../sandbox/environment.js";
 import { runTests, type TestResult } from "../sandbox/run-tests.js";
 import { type Sandbox, succeeded } from "../sandbox/sandbox.js";
 import { planTests, type TestPlan } from "../sandbox/test-command.js";
-import { Workspace } from "../workspace/workspace.js";
+import type { WorkspaceManager } from "../workspace/workspace-manager.js";
+import type { Worktree } from "../workspace/worktree.js";
 import { type CheckpointSink, CheckpointWriter, isInterrupted, type Publication, type RunCheckpoint, type RunUsage } from "./checkpoint.js";
 import { describeFailure, RunError } from "./errors.js";
 import { branchName, type RunRequest } from "./run-request.js";
@@ -22,6 +23,7 @@ export interface RunServices {
   gateway: GitHubGateway;
   createModel: ModelClientFactory;
   sandbox: Sandbox;
+  workspaces: WorkspaceManager;
   workDir: string;
   log: Logger;
   statusIntervalMs?: number;
@@ -56,9 +58,9 @@ export const CONTEXT_CHARACTERS = 120_000;
 const SETUP_TIMEOUT_MS = 15 * 60_000;
 
 /**
- * Carries one run from a fresh clone to a pull request, reporting each phase in the status comment.
+ * Carries one run from a fresh worktree to a pull request, reporting each phase in the status comment.
  * With `resume` from a publishing checkpoint it only ensures the pull request of the pushed branch;
- * any other checkpoint starts over from a fresh clone.
+ * any other checkpoint starts over from a fresh worktree.
  */
 export async function executeRun(request: RunRequest, services: RunServices, signal?: AbortSignal, resume?: RunCheckpoint): Promise<RunOutcome> {
   const log = services.log;
@@ -68,22 +70,19 @@ export async function executeRun(request: RunRequest, services: RunServices, sig
   status.onPhase((phase) => checkpoints.record(phase));
   const runFolder = path.join(services.workDir, "runs", request.runId);
   const startedAt = Date.now();
+  let workspace: Worktree | undefined;
   log.info({ trigger: request.trigger, resumeFrom: resume?.phase }, resume ? "run resumed" : "run started");
   try {
     if (resume?.publication) return await ensurePullRequest(request, services, resume.publication, status);
     await status.update({ phase: "preparing" });
     const model = services.createModel({ modelId: request.config.model, runId: request.runId, log });
-    // A process that died during this run left its folder behind. The run starts on a fresh clone.
+    // A process that died during this run left its folder behind. The run starts over in a fresh worktree.
     await rm(runFolder, { recursive: true, force: true });
     const token = await services.gateway.installationToken();
-    const workspace = await Workspace.clone({
-      cloneUrl: request.repository.cloneUrl,
-      token,
-      baseBranch: request.repository.defaultBranch,
-      directory: path.join(runFolder, "repo"),
-    });
-    const branch = branchName(request.issue.number);
-    await workspace.createBranch(branch);
+    const mirror = await services.workspaces.openMirror({ cloneUrl: request.repository.cloneUrl, token, log });
+    // A resumed run may find its crashed predecessor's worktree still leased, so each attempt names its own.
+    const worktreeName = `${request.runId}-${Date.now().toString(36)}`;
+    workspace = await mirror.createWorktree({ name: worktreeName, baseBranch: request.repository.defaultBranch });
     const outcome = await workOnIssue(request, { ...services, model }, workspace, runFolder, status, signal);
     if (outcome.kind === "cancelled") {
       if (isInterrupted(signal)) return interrupted(status, log);
@@ -100,6 +99,7 @@ export async function executeRun(request: RunRequest, services: RunServices, sig
   } finally {
     await status.flush();
     await checkpoints.flush();
+    await workspace?.remove().catch((error: unknown) => log.warn({ err: error }, "removing the worktree failed"));
     await rm(runFolder, { recursive: true, force: true });
     log.info({ durationMs: Date.now() - startedAt }, "run finished");
   }
@@ -115,7 +115,7 @@ async function interrupted(status: StatusReporter, log: Logger): Promise<RunOutc
 async function workOnIssue(
   request: RunRequest,
   services: RunContext,
-  workspace: Workspace,
+  workspace: Worktree,
   runFolder: string,
   status: StatusReporter,
   signal: AbortSignal | undefined,
@@ -195,7 +195,7 @@ async function runSetup(
 async function publish(
   request: RunRequest,
   services: RunContext,
-  workspace: Workspace,
+  workspace: Worktree,
   token: string,
   { agent, ledger }: WorkResult,
   status: StatusReporter,

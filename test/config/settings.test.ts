@@ -56,6 +56,13 @@ describe("loadSettings", () => {
     expect(() => loadSettings({ ...VALID, LOG_LEVEL: "loud" })).toThrow(/LOG_LEVEL must be one of/);
   });
 
+  test("mirror disk limit in gigabytes", () => {
+    expect(loadSettings(VALID).maxMirrorBytes).toBe(20e9);
+    expect(loadSettings({ ...VALID, MAGIC_MIRROR_MAX_GB: "0.5" }).maxMirrorBytes).toBe(5e8);
+    expect(problemsOf({ ...VALID, MAGIC_MIRROR_MAX_GB: "lots" })).toEqual(["MAGIC_MIRROR_MAX_GB must be a number of gigabytes, such as 20 or 0.5"]);
+    expect(problemsOf({ ...VALID, MAGIC_MIRROR_MAX_GB: "0" })).toEqual(["MAGIC_MIRROR_MAX_GB must be more than 0"]);
+  });
+
   test("bare model name uses base URL", () => {
     const settings = loadSettings({ ...VALID, MAGIC_MODEL: "llama3" });
 

@@ -30,6 +30,7 @@ export async function startApp(modelBaseUrl: string, settingsOverride: Partial<S
     model: scriptedModelSettings(modelBaseUrl),
     concurrency: 2,
     workDir,
+    maxMirrorBytes: 1e9,
     triggerLabel: "magic",
     statusIntervalMs: 0,
     sandbox: { kind: "process", readOnlyPaths: [] },

@@ -1,4 +1,5 @@
 import { Queue } from "bullmq";
+import { WorkspaceManager } from "../../src/workspace/workspace-manager.js";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
@@ -54,6 +55,7 @@ describe("dead-letter state", () => {
       createModel: () => createModelClient(scriptedModelSettings("http://127.0.0.1:9/v1")),
       sandbox: new ProcessSandbox(),
       workDir: "/nonexistent",
+      workspaces: new WorkspaceManager({ workDir: "/nonexistent", maxMirrorBytes: 1e9, log: pino({ level: "silent" }) }),
       statusIntervalMs: 0,
       triggerLabel: "magic",
       log,

@@ -1,4 +1,5 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { WorkspaceManager } from "../../src/workspace/workspace-manager.js";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pino } from "pino";
@@ -57,6 +58,7 @@ describe("resume at publishing", () => {
         createModel: () => createModelClient(scriptedModelSettings("http://127.0.0.1:9/v1")),
         sandbox: new ProcessSandbox(),
         workDir,
+        workspaces: new WorkspaceManager({ workDir, maxMirrorBytes: 1e9, log: pino({ level: "silent" }) }),
         log,
         statusIntervalMs: 0,
         onCheckpoint: (next) => void saved.push(next),
