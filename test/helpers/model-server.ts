@@ -8,7 +8,17 @@ export interface RecordedChatRequest {
   body: Record<string, unknown>;
 }
 
-export type ChatReply = string | { status: number; body: unknown } | ((request: RecordedChatRequest) => string | Promise<string>);
+/** A scripted assistant turn that calls tools; `arguments` is sent as given when it is a string. */
+export interface ToolCallReply {
+  text?: string;
+  toolCalls: Array<{ name: string; arguments: unknown }>;
+}
+
+export type ChatReply =
+  | string
+  | ToolCallReply
+  | { status: number; body: unknown }
+  | ((request: RecordedChatRequest) => string | ToolCallReply | Promise<string | ToolCallReply>);
 
 export interface ModelServer {
   /** Base URL to give as MAGIC_MODEL_BASE_URL, ending in /v1. */
@@ -33,23 +43,12 @@ export async function startModelServer(script: ChatReply[]): Promise<ModelServer
     const recorded: RecordedChatRequest = { model: String(body.model), messages: body.messages as RecordedChatRequest["messages"], body };
     requests.push(recorded);
     const step = script[Math.min(index++, script.length - 1)];
-    if (step !== undefined && typeof step === "object") {
+    if (step !== undefined && typeof step === "object" && "status" in step) {
       response.writeHead(step.status, { "content-type": "application/json" }).end(JSON.stringify(step.body));
       return;
     }
-    const content = typeof step === "function" ? await step(recorded) : (step ?? "");
-    const promptTokens = Math.ceil(JSON.stringify(recorded.messages).length / 4);
-    const completionTokens = Math.ceil(content.length / 4);
-    response.writeHead(200, { "content-type": "application/json" }).end(
-      JSON.stringify({
-        id: `chatcmpl-${requests.length}`,
-        object: "chat.completion",
-        created: Math.floor(Date.now() / 1000),
-        model: recorded.model,
-        choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
-        usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
-      }),
-    );
+    const reply = typeof step === "function" ? await step(recorded) : (step ?? "");
+    response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(chatCompletion(recorded, reply, requests.length)));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -57,6 +56,28 @@ export async function startModelServer(script: ChatReply[]): Promise<ModelServer
     baseUrl: `http://127.0.0.1:${port}/v1`,
     requests,
     close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+function chatCompletion(request: RecordedChatRequest, reply: string | ToolCallReply, sequence: number): Record<string, unknown> {
+  const content = typeof reply === "string" ? reply : (reply.text ?? null);
+  const toolCalls =
+    typeof reply === "string"
+      ? undefined
+      : reply.toolCalls.map((call, position) => ({
+          id: `call_${sequence}_${position}`,
+          type: "function",
+          function: { name: call.name, arguments: typeof call.arguments === "string" ? call.arguments : JSON.stringify(call.arguments) },
+        }));
+  const promptTokens = Math.ceil(JSON.stringify(request.messages).length / 4);
+  const completionTokens = Math.ceil(JSON.stringify(reply).length / 4);
+  return {
+    id: `chatcmpl-${sequence}`,
+    object: "chat.completion",
+    created: Math.floor(Date.now() / 1000),
+    model: request.model,
+    choices: [{ index: 0, message: { role: "assistant", content, ...(toolCalls ? { tool_calls: toolCalls } : {}) }, finish_reason: toolCalls ? "tool_calls" : "stop" }],
+    usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
   };
 }
 
