@@ -11,15 +11,16 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { ModelMessage } from "ai";
 import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
-import { buildTaskPrompt, describeTestResult, SYSTEM_PROMPT } from "../src/agent/prompt.js";
+import { approachInstruction, approachFor } from "../src/agent/approaches.js";
+import { buildPrefix, SYSTEM_PROMPT } from "../src/agent/prompt.js";
 import { selectContext } from "../src/context/select-files.js";
 import { type ModelFacts, resolveModelFacts } from "../src/llm/model-facts.js";
 import { layoutPrompt } from "../src/llm/prompt-layout.js";
 import { priceUsage } from "../src/llm/pricing.js";
 import { addUsage, emptyUsage, type TokenUsage } from "../src/llm/usage.js";
-import { CONTEXT_CHARACTERS } from "../src/run/execute-run.js";
 import { parseTestReport } from "../src/sandbox/reports/parse-report.js";
 import type { TestResult } from "../src/sandbox/run-tests.js";
+import { describeTestRun } from "../src/sandbox/test-feedback.js";
 
 const FILE_COUNT = 200;
 const CANDIDATES = 2;
@@ -77,6 +78,9 @@ function createRepository(): string {
   return root;
 }
 
+/** Characters of repository text in the prefix, as a mid-sized model window would take. */
+const CONTEXT_CHARACTERS = 120_000;
+
 function testResult(output: string): TestResult {
   const report = parseTestReport({ output, runner: "jest" });
   return { passed: false, timedOut: false, exitCode: 1, outputTail: output, durationMs: 900, report };
@@ -117,7 +121,7 @@ function measure(prefix: string, facts: ModelFacts): Totals & { stableTokens: nu
   const totals: Totals = { requests: 0, prefixTokens: 0, cached: emptyUsage(), uncachedCostUsd: 0, cachedCostUsd: 0 };
   let stableTokens = 0;
   for (let candidate = 1; candidate <= CANDIDATES; candidate++) {
-    const history: ModelMessage[] = [];
+    const history: ModelMessage[] = [{ role: "user", content: approachInstruction(approachFor(candidate - 1), candidate - 1) }];
     for (let step = 1; step <= STEPS; step++) {
       const layout = layoutPrompt({ system: SYSTEM_PROMPT, prefix, messages: history }, facts.promptCaching);
       const [prefixMessage, ...conversation] = layout.messages;
@@ -137,7 +141,7 @@ function measure(prefix: string, facts: ModelFacts): Totals & { stableTokens: nu
       totals.cached = addUsage(totals.cached, cachedUsage);
       totals.cachedCostUsd += priceUsage(facts, cachedUsage);
       totals.uncachedCostUsd += priceUsage(facts, { inputTokens, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens });
-      history.push({ role: "assistant", content: reply }, { role: "user", content: `Your edits were applied to src/module-03/parse-duration.ts.\n${describeTestResult(testResult(failureOutput(candidate, step)))}` });
+      history.push({ role: "assistant", content: reply }, { role: "user", content: `Your edits were applied to src/module-03/parse-duration.ts.\n${describeTestRun(testResult(failureOutput(candidate, step)))}` });
     }
   }
   return { ...totals, stableTokens };
@@ -147,7 +151,8 @@ async function main(): Promise<void> {
   const repository = createRepository();
   try {
     const context = await selectContext(repository, `${ISSUE.title}\n${ISSUE.body}`, CONTEXT_CHARACTERS);
-    const prefix = buildTaskPrompt(ISSUE, context, testResult(failureOutput(0, 0)));
+    const contextText = context.files.map((file) => `## ${file.path}\n\`\`\`\n${file.content}\n\`\`\``).join("\n\n");
+    const prefix = buildPrefix(ISSUE, contextText, testResult(failureOutput(0, 0)));
     const facts = resolveModelFacts(MODEL_ID);
     const result = measure(prefix, facts);
     const share = (100 * result.prefixTokens) / result.cached.inputTokens;

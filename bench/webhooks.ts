@@ -45,7 +45,7 @@ const github = await startFakeGitHub();
 const remote = createBareRemote(BUGGY_PROJECT);
 const model = await startScriptedModel(() => searchReplaceBlock("src/math.js", "  return a - b;", "  return a + b;"));
 const workDir = mkdtempSync(path.join(tmpdir(), "magic-bench-"));
-github.configs.set("octo-org/calculator", 'test_command: grep -q "a + b" src/math.js\n');
+github.configs.set("octo-org/calculator", 'test_command: grep -q "a + b" src/math.js\ncandidates: 1\n');
 const server = await startAppProcess(
   "serve",
   appEnvironment({ githubUrl: github.url, modelBaseUrl: model.baseUrl, workDir, extra: { MAGIC_CONCURRENCY: options.concurrency as string, LOG_LEVEL: "info" } }),

@@ -166,3 +166,13 @@ function firstPassedLimit(
   }
   return undefined;
 }
+
+/**
+ * Tokens a prompt is reserved at. The count uses o200k_base, which providers with other tokenizers
+ * can exceed, so the reservation adds a margin of 30% plus a fixed allowance for message framing.
+ * NOTE: the margin is an estimate; a provider that counts more still gets its call settled in full,
+ * and the settlement above the reservation then stops the run.
+ */
+export function reservedPromptTokens(countedTokens: number, messageCount: number): number {
+  return Math.ceil(countedTokens * 1.3) + 16 * messageCount + 64;
+}

@@ -1,5 +1,5 @@
-import type { SelectedContext } from "../context/select-files.js";
 import type { TestResult } from "../sandbox/run-tests.js";
+import { describeTestRun } from "../sandbox/test-feedback.js";
 
 export interface TaskDescription {
   issueNumber: number;
@@ -8,63 +8,49 @@ export interface TaskDescription {
   body: string;
 }
 
-export const SYSTEM_PROMPT = `You are Magic PR, an engineer who fixes GitHub issues by editing a repository.
-Reply with edits in search/replace blocks, one block per change:
+export const SYSTEM_PROMPT = `You are Magic PR, an engineer who resolves GitHub issues by changing a repository.
+You work through tools: read_file, list_folder and search_code to read the code; edit_file and write_file
+to change it; run_tests to run the test suite or some test files; finish when the change is complete.
 
+Rules:
+- edit_file replaces lines that must match the file and only one place in it; include enough lines to make them unique.
+- Paths are relative to the repository root. Files under .git and protected paths cannot be changed.
+- Keep the change small and focused on the issue. Do not weaken or delete tests to make them pass.
+- Run the tests after your changes. When they pass and the issue is resolved, call finish with a summary.
+
+If you cannot call tools, write edits in your reply instead, each after a line with the file path:
 path/to/file.ext
 <<<<<<< SEARCH
-the exact lines to replace, copied from the file
+the exact lines to replace
 =======
 the new lines
 >>>>>>> REPLACE
+Blocks <<<<<<< WRITE ... >>>>>>> WRITE (whole file), CREATE, DELETE, RENAME and unified diffs are accepted too.
+The app applies such edits together, runs the tests and shows you the result. Reply DONE when finished.`;
 
-Other blocks, each after a line with the file path:
-- <<<<<<< WRITE, the whole new content, >>>>>>> WRITE: replaces the whole file (or creates it).
-- <<<<<<< CREATE, the content, >>>>>>> CREATE: creates a file that does not exist yet.
-- <<<<<<< DELETE: deletes the file.
-- <<<<<<< RENAME, the new path on one line, >>>>>>> RENAME: moves the file.
-Unified diffs (--- a/path, +++ b/path, @@ hunks) are accepted too; hunks are placed by their lines, not their line numbers.
-
-Rules:
-- The SEARCH part must match the file and only one place in it; include enough lines to make it unique.
-- A line "..." in both SEARCH and REPLACE stands for unchanged lines that you skip.
-- To create a file, leave the SEARCH part empty or use a CREATE block.
-- Paths are relative to the repository root. Files under .git and protected paths cannot be changed.
-- All edits of one reply are applied together or not at all.
-- After your edits the app runs the tests and shows you the result.
-- When the work is done and nothing is left to change, reply with the single word DONE.`;
-
-/** Builds the first user message: the issue, the repository files and the tests before any change. */
-export function buildTaskPrompt(task: TaskDescription, context: SelectedContext, baseline: TestResult | undefined): string {
+/**
+ * Builds the stable prefix every request of a run starts with: the issue, the repository context and
+ * the tests on the base commit. It is the same bytes for every step and candidate, so providers can
+ * cache it.
+ */
+export function buildPrefix(task: TaskDescription, repositoryContext: string, baseline: TestResult | undefined): string {
   const parts = [
     `# Issue #${task.issueNumber}: ${task.title}`,
     task.body.trim() ? task.body.trim() : "(The issue has no description; work from the title.)",
-    "# Repository files",
-    ...context.files.map((file) => `## ${file.path}\n\`\`\`\n${file.content}\n\`\`\``),
+    `# Repository\n${repositoryContext}`,
   ];
-  if (context.omitted.length > 0) {
-    parts.push(`# Other files (not shown)\n${context.omitted.join("\n")}`);
-  }
-  if (baseline) {
-    parts.push(`# Tests before any change\n${describeTestResult(baseline)}`);
-  }
-  parts.push("Make the changes that resolve the issue.");
+  if (baseline) parts.push(`# Tests on the base commit, before any change\n${describeTestRun(baseline)}`);
   return parts.join("\n\n");
 }
 
-export function describeTestResult(result: TestResult): string {
-  const verdict = result.passed ? "The tests pass." : result.timedOut ? "The tests timed out." : `The tests fail (exit code ${result.exitCode}).`;
-  return `${verdict}\n\`\`\`\n${result.outputTail.trim()}\n\`\`\``;
-}
-
 export function describeApplyErrors(errors: string[]): string {
-  return `None of your edits were applied, because:\n${errors.map((error) => `- ${error}`).join("\n")}\nSend corrected blocks.`;
+  return `None of your edits were applied, because:\n${errors.map((error) => `- ${error}`).join("\n")}\nSend corrected edits.`;
 }
 
-export const NO_EDIT_FEEDBACK =
-  "Your reply contained no search/replace block or other edit. Reply with edits in a format from the instructions, or DONE when finished.";
+export const NO_ACTION_FEEDBACK =
+  "Your reply contained no tool call and no edit. Use the tools to read and change the code, run the tests, and call finish when done.";
 
 /** Tells the model that its last reply could not be used, so that it replies again. */
 export function describeReplyProblem(problem: string): string {
-  return `Your previous reply could not be used: ${problem} Reply again with edits in a format from the instructions, or DONE when finished.`;
+  return `Your previous reply could not be used: ${problem} Reply again, with tool calls or edits.`;
 }

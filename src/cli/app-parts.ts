@@ -103,6 +103,7 @@ export function createJobRunner(
     createModel: modelClientFactory(settings, parts.overrides),
     sandbox: parts.sandbox,
     workspaces: parts.workspaces,
+    budgetCeilings: settings.budgetCeilings,
     workDir: settings.workDir,
     statusIntervalMs: settings.statusIntervalMs,
     triggerLabel: settings.triggerLabel,

@@ -16,10 +16,14 @@ function isRepositoryModelId(value: string): boolean {
   return separator > 0 && value.slice(separator + 1).trim() !== "" && (REPOSITORY_PROVIDERS as readonly string[]).includes(provider);
 }
 
+/** Per-run limits; dollars and minutes are further capped by the operator's ceilings. */
 export const RepoBudget = z.strictObject({
-  model_calls: z.int({ error: "expected a whole number of model calls" }).min(1).max(200).default(8),
-  tokens: z.int({ error: "expected a whole number of tokens" }).min(1_000).max(20_000_000).default(400_000),
+  usd: z.number({ error: "expected an amount of US dollars" }).positive().max(1_000).default(2),
   minutes: z.number({ error: "expected a number of minutes" }).positive().max(240).default(20),
+  test_runs: z.int({ error: "expected a whole number of test runs" }).min(1).max(1_000).default(40),
+  model_calls: z.int({ error: "expected a whole number of model calls" }).min(1).max(2_000).default(60),
+  input_tokens: z.int({ error: "expected a whole number of tokens" }).min(1_000).max(200_000_000).default(5_000_000),
+  output_tokens: z.int({ error: "expected a whole number of tokens" }).min(100).max(20_000_000).default(300_000),
 });
 export type RepoBudget = z.infer<typeof RepoBudget>;
 
@@ -31,6 +35,9 @@ export const RepoConfig = z.strictObject({
   setup_network: z.boolean({ error: "expected true or false" }).default(true),
   test_timeout_seconds: z.number({ error: "expected a number of seconds" }).positive().max(3_600).default(600),
   budget: RepoBudget.default(RepoBudget.parse({})),
+  candidates: z.int({ error: "expected a whole number of candidates from 1 to 8" }).min(1).max(8).default(2),
+  strategy: z.enum(["until-green", "exhaust"], { error: "expected until-green or exhaust" }).default("until-green"),
+  on_budget_exhausted: z.enum(["draft", "branch"], { error: "expected draft or branch" }).default("draft"),
   model: z
     .string({ error: MODEL_ID_EXPECTED })
     .trim()

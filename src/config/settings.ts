@@ -79,6 +79,14 @@ export const SettingsEnvironment = z
       .number({ error: "MAGIC_STATUS_INTERVAL_SECONDS must be a number of seconds" })
       .min(0, { error: "MAGIC_STATUS_INTERVAL_SECONDS must be 0 or more" })
       .default(3),
+    MAGIC_MAX_RUN_USD: z.coerce
+      .number({ error: "MAGIC_MAX_RUN_USD must be an amount of US dollars" })
+      .positive({ error: "MAGIC_MAX_RUN_USD must be above 0" })
+      .default(10),
+    MAGIC_MAX_RUN_MINUTES: z.coerce
+      .number({ error: "MAGIC_MAX_RUN_MINUTES must be a number of minutes" })
+      .positive({ error: "MAGIC_MAX_RUN_MINUTES must be above 0" })
+      .default(60),
     MAGIC_SANDBOX: z
       .enum(["auto", "bubblewrap", "docker", "process"], {
         error: "MAGIC_SANDBOX must be one of auto, bubblewrap, docker, process",
@@ -145,6 +153,12 @@ export interface SandboxSettings {
   readOnlyPaths: string[];
 }
 
+/** The operator's upper bounds for one run, which no repository config can pass. */
+export interface BudgetCeilings {
+  usd: number;
+  minutes: number;
+}
+
 export interface Settings {
   appId: number;
   privateKey: string;
@@ -157,6 +171,8 @@ export interface Settings {
   triggerLabel: string;
   /** Minimum time between two edits of a status comment. */
   statusIntervalMs: number;
+  /** The operator's ceilings on one run's budget, which repository config cannot pass. */
+  budgetCeilings: BudgetCeilings;
   sandbox: SandboxSettings;
   port: number;
   host: string;
@@ -220,6 +236,7 @@ export function loadSettings(env: Environment): Settings {
     maxMirrorBytes: Math.round(values.MAGIC_MIRROR_MAX_GB * 1e9),
     triggerLabel: values.MAGIC_TRIGGER_LABEL,
     statusIntervalMs: values.MAGIC_STATUS_INTERVAL_SECONDS * 1000,
+    budgetCeilings: { usd: values.MAGIC_MAX_RUN_USD, minutes: values.MAGIC_MAX_RUN_MINUTES },
     sandbox: {
       kind: values.MAGIC_SANDBOX,
       dockerImage: values.MAGIC_SANDBOX_IMAGE,

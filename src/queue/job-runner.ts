@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { ProbotOctokit } from "probot";
+import type { BudgetCeilings } from "../config/settings.js";
 import type { ModelClientFactory } from "../llm/create-model-client.js";
 import { dailyLimitMessage, type SpendLedger, utcDay, withinDailyLimit } from "../ops/daily-spend.js";
 import type { Metrics } from "../ops/metrics.js";
@@ -23,6 +24,7 @@ export interface JobRunnerOptions {
   createModel: ModelClientFactory;
   sandbox: Sandbox;
   workspaces: WorkspaceManager;
+  budgetCeilings?: BudgetCeilings;
   workDir: string;
   statusIntervalMs: number;
   triggerLabel: string;
@@ -84,6 +86,7 @@ export class JobRunner {
         gateway,
         createModel: this.options.createModel,
         workspaces: this.options.workspaces,
+        budgetCeilings: this.options.budgetCeilings,
         sandbox: this.options.sandbox,
         workDir: this.options.workDir,
         statusIntervalMs: this.options.statusIntervalMs,

@@ -23,7 +23,11 @@ export const Publication = z.object({
   title: z.string(),
   body: z.string(),
   draft: z.boolean(),
+  /** Push the branch only, without a pull request, as `on_budget_exhausted: branch` asks. */
+  branchOnly: z.boolean().default(false),
   testsPassing: z.boolean(),
+  /** The published candidate's tests in a few words, such as `2 failing`. */
+  testsSummary: z.string().optional(),
   stopReason: z.string(),
   usage: RunUsage,
   costUsd: z.number().nonnegative(),

@@ -3,6 +3,7 @@ import { ModelError } from "../llm/errors.js";
 /** Stable codes of the failures a user can act on. */
 export type RunErrorCode =
   | "no-test-command"
+  | "budget-exhausted"
   | "setup-failed"
   | "workspace-failed"
   | "model-failed"

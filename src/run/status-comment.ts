@@ -13,9 +13,20 @@ export type RunPhase =
   | "cancelled"
   | "out-of-budget";
 
+/** One candidate's progress for the status comment. */
+export interface CandidateLine {
+  id: string;
+  approach: string;
+  steps: number;
+  /** `passing`, `failing (3 tests)`, or `not run yet`. */
+  tests: string;
+}
+
 export interface StatusView {
   phase: RunPhase;
-  attempt?: { current: number; max: number };
+  candidates?: CandidateLine[];
+  /** Dollars spent against the run's limit. */
+  spend?: { usd: number; usdLimit: number };
   /** One or two sentences for the reader, such as what failed and what to do. */
   detail?: string;
   branch?: string;
@@ -42,16 +53,19 @@ const PHASE_TITLES: Record<RunPhase, string> = {
 
 /** Renders the status comment; the hidden marker lets any worker find and edit it later. */
 export function renderStatusComment(view: StatusView): string {
-  let title = PHASE_TITLES[view.phase];
-  if (view.phase === "attempt" && view.attempt) title += ` (step ${view.attempt.current} of at most ${view.attempt.max})`;
-  const lines = [STATUS_MARKER, `**Magic PR:** ${title}`];
+  const lines = [STATUS_MARKER, `**Magic PR:** ${PHASE_TITLES[view.phase]}`];
   if (view.detail) lines.push("", view.detail);
+  if (view.candidates && view.candidates.length > 0) {
+    lines.push("", "| candidate | approach | steps | tests |", "| --- | --- | --- | --- |");
+    for (const candidate of view.candidates) lines.push(`| ${candidate.id} | ${candidate.approach} | ${candidate.steps} | ${candidate.tests} |`);
+  }
   const facts: string[] = [];
   if (view.pullRequestUrl) facts.push(`Pull request: ${view.pullRequestUrl}`);
   if (view.branch) facts.push(`Branch: \`${view.branch}\``);
   if (view.testsPassing !== undefined) facts.push(`Tests: ${view.testsPassing ? "passing" : "failing"}`);
   if (view.modelCalls !== undefined) facts.push(`Model calls: ${view.modelCalls}`);
   if (view.tokens !== undefined) facts.push(`Tokens: ${view.tokens.toLocaleString("en-US")}`);
+  if (view.spend) facts.push(`Spent: $${view.spend.usd.toFixed(2)} of $${view.spend.usdLimit.toFixed(2)}`);
   if (view.stopReason) facts.push(`Stop reason: \`${view.stopReason}\``);
   if (facts.length > 0) lines.push("", ...facts.map((fact) => `- ${fact}`));
   return lines.join("\n");

@@ -8,7 +8,7 @@ describe("parseRepoConfig", () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.config.protected_paths).toEqual([".github/workflows/**"]);
-    expect(result.config.budget.model_calls).toBe(8);
+    expect(result.config.budget.model_calls).toBe(60);
     expect(result.config.test_timeout_seconds).toBe(600);
     expect(result.config.setup_network).toBe(true);
   });
@@ -20,7 +20,9 @@ describe("parseRepoConfig", () => {
     if (!result.ok) return;
     expect(result.config.test_command).toBe("make test");
     expect(result.config.budget.minutes).toBe(5);
-    expect(result.config.budget.tokens).toBe(400_000);
+    expect(result.config.budget.usd).toBe(2);
+    expect(result.config.candidates).toBe(2);
+    expect(result.config.strategy).toBe("until-green");
   });
 
   test.each([

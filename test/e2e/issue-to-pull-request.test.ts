@@ -47,7 +47,7 @@ describe("labelled issue to pull request", () => {
     const statusBodies: string[] = [];
     let pullRequestBody: Record<string, unknown> | undefined;
     mockInstallationToken(github.api);
-    mockRepoConfig(github.api, OWNER, REPO, undefined);
+    mockRepoConfig(github.api, OWNER, REPO, "candidates: 1\n");
     mockRole(github.api, OWNER, REPO, "maintainer", "write");
     github.api.post(`/repos/${OWNER}/${REPO}/issues/1/reactions`, { content: "eyes" }).reply(201, { id: 1, content: "eyes" });
     github.api.get(`/repos/${OWNER}/${REPO}/issues/1/comments`).query(true).reply(200, [commentResponse(50, "Looks like a bug", false)]);

@@ -9,6 +9,8 @@ import { deliverWebhook, labeledIssuePayload } from "../helpers/webhooks.js";
 
 const OWNER = "octo-org";
 const REPO = "calculator";
+/** One candidate, so that the scripted replies reach one conversation in order. */
+const SINGLE_CANDIDATE = "candidates: 1\n";
 const RIGHT_EDIT = searchReplaceBlock("src/math.js", "  return a - b;", "  return a + b;");
 
 describe("issue triggers", () => {
@@ -84,7 +86,7 @@ describe("issue triggers", () => {
 
   test("custom trigger label from config", async () => {
     await start();
-    const mocks = mockLabeledRun(github.api, { owner: OWNER, repo: REPO, config: "trigger_label: autofix\n" });
+    const mocks = mockLabeledRun(github.api, { owner: OWNER, repo: REPO, config: "trigger_label: autofix\ncandidates: 1\n" });
 
     await deliver({ label: "autofix" });
 
@@ -94,7 +96,7 @@ describe("issue triggers", () => {
 
   test("null issue body still runs", async () => {
     await start();
-    const mocks = mockLabeledRun(github.api, { owner: OWNER, repo: REPO });
+    const mocks = mockLabeledRun(github.api, { owner: OWNER, repo: REPO, config: SINGLE_CANDIDATE });
 
     await deliver({ body: null });
 
@@ -147,7 +149,7 @@ describe("issue triggers", () => {
 
   test("redelivered webhook starts one run", async () => {
     await start();
-    const mocks = mockLabeledRun(github.api, { owner: OWNER, repo: REPO });
+    const mocks = mockLabeledRun(github.api, { owner: OWNER, repo: REPO, config: SINGLE_CANDIDATE });
     const deliveryId = randomUUID();
 
     const first = await deliver({}, deliveryId);
@@ -162,23 +164,23 @@ describe("issue triggers", () => {
 
   test("reply without an edit opens nothing", async () => {
     await start(["I think the bug is in the add function, but I am not sure how to fix it."]);
-    const mocks = mockLabeledRun(github.api, { owner: OWNER, repo: REPO, config: "budget:\n  model_calls: 2\n", expectPullRequest: false });
+    const mocks = mockLabeledRun(github.api, { owner: OWNER, repo: REPO, config: `${SINGLE_CANDIDATE}budget:\n  model_calls: 2\n`, expectPullRequest: false });
 
     await deliver();
 
     github.verify();
     expect(model.requests).toHaveLength(2);
-    expect(JSON.stringify(model.requests[1]?.messages)).toContain("contained no search/replace block");
+    expect(JSON.stringify(model.requests[1]?.messages)).toContain("contained no tool call and no edit");
     const finalStatus = mocks.statusBodies.at(-1) ?? "";
     expect(finalStatus).toContain("No change was made");
-    expect(finalStatus).toContain("no search/replace block");
+    expect(finalStatus).toContain("no tool call and no edit");
     expect(remote.hasBranch("magic/issue-1")).toBe(false);
   });
 
   test("hanging test command is killed", async () => {
     await start([RIGHT_EDIT]);
     const marker = `magic-hang-${randomUUID()}`;
-    const config = `test_command: node -e "setInterval(() => {}, 1000)" ${marker} & sleep 600\ntest_timeout_seconds: 1\nbudget:\n  model_calls: 1\n`;
+    const config = `test_command: node -e "setInterval(() => {}, 1000)" ${marker} & sleep 600\ntest_timeout_seconds: 1\n${SINGLE_CANDIDATE}budget:\n  model_calls: 1\n`;
     const mocks = mockLabeledRun(github.api, { owner: OWNER, repo: REPO, config });
     const started = Date.now();
 

@@ -33,6 +33,7 @@ export async function startApp(modelBaseUrl: string, settingsOverride: Partial<S
     maxMirrorBytes: 1e9,
     triggerLabel: "magic",
     statusIntervalMs: 0,
+    budgetCeilings: { usd: 10, minutes: 60 },
     sandbox: { kind: "process", readOnlyPaths: [] },
     port: 0,
     host: "127.0.0.1",

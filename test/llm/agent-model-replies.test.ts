@@ -30,7 +30,7 @@ describe("agent with model failures", () => {
   async function run(script: ChatReply[], expectPullRequest: boolean) {
     model = await startModelServer(script);
     app = await startApp(model.baseUrl);
-    const mocks = mockLabeledRun(github.api, { owner: OWNER, repo: REPO, expectPullRequest });
+    const mocks = mockLabeledRun(github.api, { owner: OWNER, repo: REPO, config: "candidates: 1\n", expectPullRequest });
     await deliverWebhook(app.webhookUrl, "issues", labeledIssuePayload({ cloneUrl: remote.url, installationId: INSTALLATION_ID }));
     await app.server.magic.idle();
     github.verify();

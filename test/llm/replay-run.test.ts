@@ -19,7 +19,7 @@ const PROJECT: Record<string, string> = {
   "test.js":
     'import { add } from "./src/math.js";\nconst got = add(2, 3);\nif (got !== 5) {\n  console.log(`FAIL add(2, 3) returned ${got}, expected 5`);\n  process.exit(1);\n}\nconsole.log("PASS add(2, 3) is 5");\n',
 };
-const CONFIG = "test_command: node test.js\n";
+const CONFIG = "test_command: node test.js\ncandidates: 1\n";
 /** A port nothing listens on: a replay that tried the network would fail. */
 const CLOSED_MODEL_URL = "http://127.0.0.1:9/v1";
 

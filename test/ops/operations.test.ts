@@ -51,7 +51,7 @@ describe("operations routes", () => {
 
   test("health, readiness and metrics answer", async () => {
     app = await startApp(model.baseUrl, { workDir });
-    mockLabeledRun(github.api, { owner: OWNER, repo: REPO });
+    mockLabeledRun(github.api, { owner: OWNER, repo: REPO, config: "candidates: 1\n" });
 
     await deliver(app);
     const health = await fetch(`${app.server.url}/healthz`);
@@ -66,8 +66,9 @@ describe("operations routes", () => {
     expect(metrics).toContain('magic_runs_total{outcome="pull-request"} 1');
     expect(metrics).toMatch(/magic_run_duration_seconds_count\{outcome="pull-request"\} 1/);
     expect(metrics).toMatch(/magic_model_tokens_total [1-9]\d*/);
-    expect(metrics).toContain("magic_test_runs_total 1");
-    expect(metrics).toContain("magic_model_cost_dollars_total 0");
+    // The baseline on the base commit and the run after the edit.
+    expect(metrics).toContain("magic_test_runs_total 2");
+    expect(metrics).toMatch(/magic_model_cost_dollars_total 0\.0\d*[1-9]/);
     expect(metrics).toContain('magic_webhook_response_seconds_count{event="issues",status="200"} 1');
     expect(metrics).toContain('magic_queue_jobs{state="waiting"} 0');
     expect(metrics).toContain("process_cpu_seconds_total");

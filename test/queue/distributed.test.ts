@@ -17,7 +17,7 @@ import { type ScriptedModel, startScriptedModel } from "../ops/scripted-model.js
 const REPO = "octo-org/calculator";
 const RIGHT_EDIT = searchReplaceBlock("src/math.js", "  return a - b;", "  return a + b;");
 /** A test command that passes once the fix is in, without starting Node for every run. */
-const QUICK_TEST_CONFIG = 'test_command: grep -q "a + b" src/math.js\n';
+const QUICK_TEST_CONFIG = 'test_command: grep -q "a + b" src/math.js\ncandidates: 1\n';
 
 describe("distributed queue", () => {
   let github: FakeGitHub;

@@ -26,7 +26,7 @@ describe("embedded queue journal", () => {
 
   beforeEach(async () => {
     github = await startFakeGitHub();
-    github.configs.set(REPO, 'test_command: grep -q "a + b" src/math.js\n');
+    github.configs.set(REPO, 'test_command: grep -q "a + b" src/math.js\ncandidates: 1\n');
     remote = createBareRemote(BUGGY_PROJECT);
     workDir = mkdtempSync(path.join(tmpdir(), "magic-journal-"));
     processes = [];

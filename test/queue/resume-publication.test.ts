@@ -25,6 +25,7 @@ const PUBLICATION: Publication = {
   title: "Issue 5: add() subtracts",
   body: "Magic PR made this change for issue #5.\n\nFixes #5",
   draft: false,
+  branchOnly: false,
   testsPassing: true,
   stopReason: "tests-pass",
   usage: { modelCalls: 2, tokens: 1_500, testRuns: 2 },

@@ -1,0 +1,105 @@
+import type { TestResult } from "../../sandbox/run-tests.js";
+import { describeTestRun } from "../../sandbox/test-feedback.js";
+import { isTestPath } from "../approaches.js";
+import type { BudgetStopReason } from "../budget.js";
+import { type CandidateWorkspace, runBudgetedTests, type TestSettings } from "../candidate-tests.js";
+import { applyEdits, type Edit } from "../edits/index.js";
+import { resolveEditPath } from "../edits/path-safety.js";
+import { type ToolInput, ToolInputs, type ToolName } from "./definitions.js";
+import { listFolder, readFileRange, searchCode } from "./repository-tools.js";
+
+export interface ToolContext {
+  workspace: CandidateWorkspace;
+  tests: TestSettings;
+  protectedPaths: string[];
+  baseline: TestResult;
+  /** While true, edits may change test files only, as the reproduce-first approach requires. */
+  testFilesOnly: boolean;
+  signal?: AbortSignal;
+}
+
+/** What running one tool call did, besides the text returned to the model. */
+export interface ToolOutcome {
+  output: string;
+  changedFiles?: string[];
+  test?: { result: TestResult; fullSuite: boolean };
+  /** The model's summary, when it called `finish`. */
+  finished?: string;
+  /** Set when a test run was refused because the budget has no test run left. */
+  refusal?: BudgetStopReason;
+}
+
+/**
+ * Validates a tool call's input against its schema and runs it in the candidate's worktree. An
+ * unknown tool or invalid input is answered with the validation error, never thrown.
+ */
+export async function executeTool(toolName: string, input: unknown, context: ToolContext): Promise<ToolOutcome> {
+  if (!(toolName in ToolInputs)) return { output: `Unknown tool ${toolName}. Use one of: ${Object.keys(ToolInputs).join(", ")}.` };
+  const name = toolName as ToolName;
+  const parsed = ToolInputs[name].safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "input"}: ${issue.message}`).join("; ");
+    return { output: `Invalid arguments for ${name}: ${problems}. Call it again with valid arguments.` };
+  }
+  return runTool(name, parsed.data, context);
+}
+
+async function runTool(name: ToolName, input: ToolInput<ToolName>, context: ToolContext): Promise<ToolOutcome> {
+  const directory = context.workspace.directory;
+  switch (name) {
+    case "read_file": {
+      const { path, start_line, end_line } = input as ToolInput<"read_file">;
+      return textOutcome(await readFileRange(directory, path, start_line, end_line));
+    }
+    case "list_folder":
+      return textOutcome(await listFolder(directory, (input as ToolInput<"list_folder">).path));
+    case "search_code": {
+      const { pattern, path, glob, case_insensitive } = input as ToolInput<"search_code">;
+      return textOutcome(await searchCode(directory, pattern, { path, glob, caseInsensitive: case_insensitive }));
+    }
+    case "edit_file": {
+      const { path, search, replace } = input as ToolInput<"edit_file">;
+      return applyOne({ kind: "search-replace", blockNumber: 1, path, search, replace }, context);
+    }
+    case "write_file": {
+      const { path, content } = input as ToolInput<"write_file">;
+      return applyOne({ kind: "write", blockNumber: 1, path, content }, context);
+    }
+    case "run_tests":
+      return runTestsTool((input as ToolInput<"run_tests">).paths ?? [], context);
+    case "finish":
+      return { output: "Finished.", finished: (input as ToolInput<"finish">).summary };
+  }
+}
+
+function textOutcome(result: { ok: true; text: string } | { ok: false; error: string }): ToolOutcome {
+  return { output: result.ok ? result.text : `Error: ${result.error}` };
+}
+
+/** Applies edits from tools or from reply text, keeping the reproduce phase to test files. */
+export async function applyCandidateEdits(edits: Edit[], context: ToolContext): Promise<{ changedFiles: string[]; errors: string[] }> {
+  if (context.testFilesOnly) {
+    const outside = edits.flatMap((edit) => [edit.path, ...(edit.kind === "rename" ? [edit.newPath] : [])]).filter((path) => !isTestPath(path));
+    if (outside.length > 0) {
+      return { changedFiles: [], errors: [`While reproducing the issue, change test files only; ${outside.join(", ")} is not a test file. Nothing was written.`] };
+    }
+  }
+  return applyEdits(context.workspace.directory, edits, { protectedPaths: context.protectedPaths });
+}
+
+async function applyOne(edit: Edit, context: ToolContext): Promise<ToolOutcome> {
+  const result = await applyCandidateEdits([edit], context);
+  if (result.errors.length > 0) return { output: `The edit was not applied: ${result.errors.join(" ")}` };
+  return { output: `Applied: ${result.changedFiles.join(", ")} changed.`, changedFiles: result.changedFiles };
+}
+
+async function runTestsTool(paths: string[], context: ToolContext): Promise<ToolOutcome> {
+  for (const path of paths) {
+    const resolved = resolveEditPath(context.workspace.directory, path, []);
+    if (!resolved.ok || path.startsWith("-")) return { output: `Invalid test path ${path}: ${resolved.ok ? "it may not start with -" : resolved.message}` };
+  }
+  const run = await runBudgetedTests(context.workspace, context.tests, paths, context.signal);
+  if (!run.ok) return { output: `The tests were not run: the run's budget is spent (${run.reason}).`, refusal: run.reason };
+  const description = describeTestRun(run.result, run.fullSuite ? context.baseline : undefined);
+  return { output: run.note ? `${run.note}\n\n${description}` : description, test: { result: run.result, fullSuite: run.fullSuite } };
+}

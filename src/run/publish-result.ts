@@ -1,0 +1,135 @@
+import type { Budget } from "../agent/budget.js";
+import type { FinishedCandidate } from "../agent/run-agent.js";
+import type { ModelClient } from "../llm/model-client.js";
+import type { GitHubGateway } from "../publish/github-gateway.js";
+import { describeTests, renderPullRequestBody } from "../publish/pull-request-body.js";
+import type { Logger } from "pino";
+import type { CheckpointWriter, Publication, RunUsage } from "./checkpoint.js";
+import type { PreparedCandidate } from "./prepare-candidates.js";
+import { branchName, type RunRequest } from "./run-request.js";
+import type { RunOutcome } from "./run-outcome.js";
+import type { StatusReporter } from "./status-reporter.js";
+import type { WorkResult } from "./work-on-issue.js";
+
+export interface PublishServices {
+  gateway: GitHubGateway;
+  model: ModelClient;
+  budget: Budget;
+  log: Logger;
+  budgetNotes: string[];
+}
+
+/**
+ * Publishes the selected candidate: commits and pushes its worktree to `magic/issue-N`, then opens or
+ * updates the pull request, a draft unless its tests pass. When the budget ran out and the repository
+ * chose `on_budget_exhausted: branch`, only the branch is pushed. Nothing is published without a change.
+ */
+export async function publishResult(
+  request: RunRequest,
+  services: PublishServices,
+  prepared: PreparedCandidate[],
+  work: WorkResult,
+  token: string,
+  status: StatusReporter,
+  checkpoints: CheckpointWriter,
+): Promise<RunOutcome> {
+  const { agent } = work;
+  const usage = runUsage(services.budget);
+  const winnerId = agent.selection.winner?.candidate.id;
+  const winner = agent.candidates.find((candidate) => candidate.id === winnerId);
+  const worktree = prepared.find((candidate) => candidate.workspace.id === winnerId)?.worktree;
+  if (!winner || !worktree) {
+    const problem = agent.candidates.map((candidate) => candidate.lastProblem).find(Boolean) ?? "The model proposed no change.";
+    const hint = agent.stopReason === "error" ? "\n\nThe operator should check the model settings and the provider's status; re-apply the label to try again." : "";
+    await status.update({ phase: "failed", detail: `No change was made, so no pull request was opened. Last problem:\n\n${problem}${hint}`, ...spendFacts(services, agent.stopReason) });
+    return { kind: "no-change", stopReason: agent.stopReason, costUsd: usage.usd, usage: usage.counts };
+  }
+
+  await status.update({ phase: "publishing", ...spendFacts(services, agent.stopReason) });
+  const branch = branchName(request.issue.number);
+  const changedFiles = await worktree.changedFiles();
+  await worktree.commitAll(`Address #${request.issue.number}: ${request.issue.title}`);
+  await worktree.push(branch, token);
+  const testsPassing = Boolean(winner.finalTest?.passed) && !winner.untestedChanges;
+  const publication: Publication = {
+    branch,
+    base: request.repository.defaultBranch,
+    title: request.issue.title,
+    body: renderPullRequestBody(bodySummary(request, services, work, winner, changedFiles)),
+    draft: !testsPassing,
+    testsPassing,
+    branchOnly: !testsPassing && agent.stopReason.startsWith("budget:") && request.config.on_budget_exhausted === "branch",
+    stopReason: agent.stopReason,
+    usage: usage.counts,
+    costUsd: usage.usd,
+    testsSummary: describeTests(winner.finalTest),
+  };
+  await checkpoints.recordPublication(publication);
+  return ensurePullRequest(request, services, publication, status);
+}
+
+function runUsage(budget: Budget): { usd: number; counts: RunUsage } {
+  const spent = budget.spent;
+  return { usd: spent.usd, counts: { modelCalls: spent.modelCalls, tokens: spent.inputTokens + spent.outputTokens, testRuns: spent.testRuns } };
+}
+
+function spendFacts(services: Pick<PublishServices, "budget">, stopReason: string) {
+  const spent = services.budget.spent;
+  return { modelCalls: spent.modelCalls, tokens: spent.inputTokens + spent.outputTokens, spend: { usd: spent.usd, usdLimit: services.budget.limits.usd }, stopReason };
+}
+
+function bodySummary(request: RunRequest, services: PublishServices, work: WorkResult, winner: FinishedCandidate, changedFiles: string[]) {
+  const spent = services.budget.spent;
+  return {
+    issueNumber: request.issue.number,
+    changedFiles,
+    test: winner.untestedChanges ? undefined : winner.finalTest,
+    baseline: work.baseline,
+    stopReason: work.agent.stopReason,
+    modelId: services.model.modelId,
+    selectionReason: work.agent.selection.reason,
+    modelSummary: winner.summary,
+    candidates: work.agent.candidates.map((candidate) => ({
+      id: candidate.id,
+      approach: candidate.approach,
+      steps: candidate.steps.length,
+      testsAfter: candidate.finalTest,
+      ...candidate.spend,
+      stopReason: candidate.stopReason,
+      winner: candidate.id === winner.id,
+    })),
+    totals: { modelCalls: spent.modelCalls, testRuns: spent.testRuns, usd: spent.usd, usdLimit: services.budget.limits.usd },
+    budgetNotes: services.budgetNotes,
+  };
+}
+
+/**
+ * Opens the pull request of a pushed branch, or updates the open one, and writes the final status.
+ * A publication that is for the branch only skips the pull request.
+ */
+export async function ensurePullRequest(
+  request: RunRequest,
+  services: Pick<PublishServices, "gateway" | "log">,
+  publication: Publication,
+  status: StatusReporter,
+): Promise<RunOutcome> {
+  const { branch, title, body, usage } = publication;
+  const facts = { modelCalls: usage.modelCalls, tokens: usage.tokens, stopReason: publication.stopReason, branch, testsPassing: publication.testsPassing };
+  const outOfBudget = publication.stopReason.startsWith("budget:") && !publication.testsPassing;
+  const limitNote = outOfBudget ? `The run stopped at its \`${publication.stopReason}\` limit after spending $${publication.costUsd.toFixed(2)}; the best candidate reached: tests ${publication.testsSummary ?? "unknown"}. ` : "";
+  if (publication.branchOnly) {
+    await status.update({ phase: "out-of-budget", detail: `${limitNote}Its work is on the branch \`${branch}\`; no pull request was opened because the repository config sets \`on_budget_exhausted: branch\`.`, ...facts });
+    return { kind: "branch", stopReason: publication.stopReason, costUsd: publication.costUsd, usage };
+  }
+  const repo = { owner: request.repository.owner, repo: request.repository.name };
+  const existing = await services.gateway.findOpenPullRequest(repo, branch);
+  const pullRequest = existing ?? (await services.gateway.createPullRequest(repo, { title, body, head: branch, base: publication.base, draft: publication.draft }));
+  if (existing) await services.gateway.updatePullRequest(repo, existing.number, { title, body });
+
+  const detail = publication.testsPassing
+    ? "The tests pass with this change."
+    : `${limitNote}The tests still fail with this change, so the pull request is a draft. Comment on this issue to give more guidance.`;
+  await status.update({ phase: outOfBudget ? "out-of-budget" : "done", detail, pullRequestUrl: pullRequest.url, ...facts });
+  services.log.info({ pullRequest: pullRequest.number, testsPassed: publication.testsPassing }, "pull request published");
+  return { kind: "pull-request", pullRequestUrl: pullRequest.url, stopReason: publication.stopReason, costUsd: publication.costUsd, usage };
+}
