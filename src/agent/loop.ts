@@ -1,6 +1,6 @@
 import type { ModelMessage } from "ai";
 import type { Logger } from "pino";
-import type { SelectedContext } from "../context/select-files.js";
+import type { PackedContext } from "../context/pack-context.js";
 import type { ModelClient } from "../llm/model-client.js";
 import { runTests, type TestResult } from "../sandbox/run-tests.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
@@ -36,7 +36,7 @@ export interface AgentOutcome {
 
 export interface AgentOptions {
   task: TaskDescription;
-  context: SelectedContext;
+  context: PackedContext;
   baseline: TestResult | undefined;
   worktree: string;
   testCommand: string[];

@@ -1,4 +1,4 @@
-import type { SelectedContext } from "../context/select-files.js";
+import type { PackedContext } from "../context/pack-context.js";
 import type { TestResult } from "../sandbox/run-tests.js";
 
 export interface TaskDescription {
@@ -25,17 +25,14 @@ Rules:
 - After your edits the app runs the tests and shows you the result.
 - When the work is done and nothing is left to change, reply with the single word DONE.`;
 
-/** Builds the first user message: the issue, the repository files and the tests before any change. */
-export function buildTaskPrompt(task: TaskDescription, context: SelectedContext, baseline: TestResult | undefined): string {
+/** Builds the first user message: the issue, the packed repository context and the tests before any change. */
+export function buildTaskPrompt(task: TaskDescription, context: PackedContext, baseline: TestResult | undefined): string {
   const parts = [
     `# Issue #${task.issueNumber}: ${task.title}`,
     task.body.trim() ? task.body.trim() : "(The issue has no description; work from the title.)",
     "# Repository files",
-    ...context.files.map((file) => `## ${file.path}\n\`\`\`\n${file.content}\n\`\`\``),
+    context.text.trim() ? context.text.trimEnd() : "(No repository file fits in the context budget.)",
   ];
-  if (context.omitted.length > 0) {
-    parts.push(`# Other files (not shown)\n${context.omitted.join("\n")}`);
-  }
   if (baseline) {
     parts.push(`# Tests before any change\n${describeTestResult(baseline)}`);
   }

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Logger } from "pino";
 import { Budget, type BudgetLedger } from "../agent/budget.js";
 import { type AgentOutcome, runAgentLoop } from "../agent/loop.js";
-import { selectContext } from "../context/select-files.js";
+import { buildContext } from "../context/build-context.js";
 import type { ModelClient } from "../llm/model-client.js";
 import type { GitHubGateway } from "../publish/github-gateway.js";
 import { renderPullRequestBody } from "../publish/pull-request-body.js";
@@ -39,8 +39,8 @@ interface WorkResult {
   ledger: BudgetLedger;
 }
 
-/** Characters of repository text put in the prompt; about 30,000 tokens. */
-const CONTEXT_CHARACTERS = 120_000;
+/** Tokens of repository text put in the prompt. */
+const CONTEXT_TOKEN_BUDGET = 30_000;
 const SETUP_TIMEOUT_MS = 15 * 60_000;
 
 /** Carries one run from a fresh clone to a pull request, reporting each phase in the status comment. */
@@ -103,7 +103,14 @@ async function workOnIssue(
 
   await status.update({ phase: "indexing" });
   const issueText = `${request.issue.title}\n${request.issue.body}`;
-  const context = await selectContext(workspace.directory, issueText, CONTEXT_CHARACTERS);
+  const context = await buildContext({
+    worktree: workspace.directory,
+    query: issueText,
+    tokenBudget: CONTEXT_TOKEN_BUDGET,
+    cacheDir: path.join(services.workDir, "context-cache"),
+    modelId: services.model.modelId,
+    log: services.log,
+  });
 
   await status.update({ phase: "baseline" });
   const testTimeoutMs = request.config.test_timeout_seconds * 1000;

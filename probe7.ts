@@ -1,0 +1,15 @@
+import { readBlobs } from "./src/context/git-blobs.js";
+import { listRevision } from "./src/context/listing.js";
+import { createAnalyzer } from "./src/context/analysis-pool.js";
+import { languageForPath } from "./src/context/languages.js";
+const repo = "/work/.mirror/sympy+sympy/repo";
+const listing = await listRevision(repo, "HEAD");
+const files = listing.files.slice(0, Number(process.argv[2]));
+const blobs = await readBlobs(repo, files.map((f) => f.blobId));
+let t0 = performance.now();
+const analyzer = await createAnalyzer(2);
+console.log("started", performance.now() - t0);
+t0 = performance.now();
+const results = await analyzer.analyze(files.map((f) => ({ key: f.path, language: languageForPath(f.path), content: blobs.get(f.blobId) })));
+console.log("analyzed", results.length, performance.now() - t0, results.filter(r => r.error).length);
+await analyzer.close();

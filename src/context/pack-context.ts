@@ -1,0 +1,199 @@
+import type { IndexedFile, RepositoryIndex } from "./index-repository.js";
+import type { RankedFile } from "./rank-files.js";
+import { renderSignatures, renderTreeLines, renderWholeFile } from "./render.js";
+import { countO200kTokens, type TokenCounter } from "./token-count.js";
+
+/** The repository text for the prompt and what it contains. */
+export interface PackedContext {
+  text: string;
+  /** Tokens of `text` by the counter used for packing; never more than the budget. */
+  tokens: number;
+  /** Files shown whole, in the order they appear. */
+  wholeFiles: string[];
+  /** Files shown by their signatures in the repository map. */
+  mappedFiles: string[];
+  /** Files named only in the list of other files. */
+  listedFiles: string[];
+  /** True when every indexed file is shown whole. */
+  wholeRepository: boolean;
+}
+
+export interface PackOptions {
+  tokenBudget: number;
+  /** Token counter of the model; o200k_base by default. */
+  countTokens?: TokenCounter;
+}
+
+/** Shares of the budget that whole files may fill, and then the repository map of what is left. */
+const WHOLE_FILES_SHARE = 0.65;
+const MAP_SHARE_OF_REST = 0.75;
+
+interface Piece {
+  kind: "whole" | "map" | "tree";
+  path?: string;
+  paths?: string[];
+  text: string;
+  tokens: number;
+}
+
+/**
+ * Packs the repository into `tokenBudget` tokens. When every file fits, all of them are shown whole in
+ * path order, so the text does not depend on the query. Otherwise the top ranked files (with their
+ * tests) are shown whole, the signatures of the next ones form a repository map, and the rest are
+ * listed by folder. The output depends only on its inputs: no clock, no randomness, stable orders.
+ */
+export function packContext(index: RepositoryIndex, ranked: readonly RankedFile[], options: PackOptions): PackedContext {
+  const count = options.countTokens ?? countO200kTokens;
+  const budget = Math.max(0, Math.floor(options.tokenBudget));
+  const files = new Map(index.files.map((file) => [file.path, file]));
+
+  const whole = packWholeRepository(index, budget, count);
+  if (whole) return whole;
+
+  const order = rankedOrder(index, ranked);
+  const pieces: Piece[] = [];
+  let used = count(header(index.files.length, 0, 0, 0)) + 2;
+  used = addWholeFiles(order, files, index, count, Math.floor(budget * WHOLE_FILES_SHARE), used, pieces);
+  const shown = new Set(pieces.map((piece) => piece.path));
+  const remaining = order.filter((filePath) => !shown.has(filePath));
+  const mapLimit = used + Math.floor((budget - used) * MAP_SHARE_OF_REST);
+  used = addMapEntries(remaining, files, count, mapLimit, used, pieces);
+  const mapped = new Set(pieces.filter((piece) => piece.kind === "map").map((piece) => piece.path));
+  addTreeLines(
+    remaining.filter((filePath) => !mapped.has(filePath)),
+    count,
+    budget,
+    used,
+    pieces,
+  );
+  return assemble(index.files.length, pieces, budget, count);
+}
+
+function packWholeRepository(index: RepositoryIndex, budget: number, count: TokenCounter): PackedContext | undefined {
+  const estimate = index.files.reduce((sum, file) => sum + file.facts.tokens, 0);
+  if (estimate > budget) return undefined;
+  const parts = index.files.map((file) => renderWholeFile(file.path, index.readText(file.path)));
+  const text = [`The whole repository: ${index.files.length} files.\n`, ...parts].join("\n");
+  const tokens = count(text);
+  if (tokens > budget) return undefined;
+  const paths = index.files.map((file) => file.path);
+  return { text, tokens, wholeFiles: paths, mappedFiles: [], listedFiles: [], wholeRepository: true };
+}
+
+/** Ranked units flattened: each file followed by its tests, then any indexed file the ranking missed. */
+function rankedOrder(index: RepositoryIndex, ranked: readonly RankedFile[]): string[] {
+  const order: string[] = [];
+  const seen = new Set<string>();
+  const push = (filePath: string): void => {
+    if (seen.has(filePath)) return;
+    seen.add(filePath);
+    order.push(filePath);
+  };
+  for (const unit of ranked) {
+    push(unit.path);
+    for (const test of unit.tests) push(test);
+  }
+  for (const file of index.files) push(file.path);
+  return order;
+}
+
+function addWholeFiles(
+  order: string[],
+  files: Map<string, IndexedFile>,
+  index: RepositoryIndex,
+  count: TokenCounter,
+  limit: number,
+  used: number,
+  pieces: Piece[],
+): number {
+  for (const filePath of order) {
+    const file = files.get(filePath);
+    // The cached token count is a cheap lower bound for the same text in another tokenizer's units, close enough to skip hopeless files.
+    if (!file || used + file.facts.tokens > limit) continue;
+    const text = renderWholeFile(filePath, index.readText(filePath));
+    const tokens = count(text) + 1;
+    if (used + tokens > limit) continue;
+    pieces.push({ kind: "whole", path: filePath, text, tokens });
+    used += tokens;
+  }
+  return used;
+}
+
+function addMapEntries(remaining: string[], files: Map<string, IndexedFile>, count: TokenCounter, limit: number, used: number, pieces: Piece[]): number {
+  let sectionCost = count("## Repository map\n") + 1;
+  for (const filePath of remaining) {
+    const definitions = files.get(filePath)?.facts.definitions ?? [];
+    if (definitions.length === 0) continue;
+    const text = renderSignatures(filePath, definitions);
+    const tokens = count(text) + 1;
+    if (used + sectionCost + tokens > limit) continue;
+    pieces.push({ kind: "map", path: filePath, text, tokens });
+    used += sectionCost + tokens;
+    sectionCost = 0;
+  }
+  return used;
+}
+
+function addTreeLines(rest: string[], count: TokenCounter, budget: number, used: number, pieces: Piece[]): void {
+  let sectionCost = count("## Other files\n") + 1;
+  for (const line of renderTreeLines(rest)) {
+    const tokens = count(line);
+    if (used + sectionCost + tokens > budget) break;
+    const folder = line.slice(0, line.indexOf(": "));
+    const prefix = folder === "./" ? "" : folder;
+    const paths = line
+      .slice(line.indexOf(": ") + 2, -1)
+      .split(", ")
+      .map((name) => prefix + name);
+    pieces.push({ kind: "tree", paths, text: line, tokens });
+    used += sectionCost + tokens;
+    sectionCost = 0;
+  }
+}
+
+/** Joins the pieces and, should the joined text count more than its parts, drops pieces from the end until it fits. */
+function assemble(totalFiles: number, pieces: Piece[], budget: number, count: TokenCounter): PackedContext {
+  let kept = pieces.length;
+  for (;;) {
+    const chosen = pieces.slice(0, kept);
+    const text = render(totalFiles, chosen);
+    const tokens = count(text);
+    if (tokens <= budget) {
+      return {
+        text,
+        tokens,
+        wholeFiles: chosen.filter((piece) => piece.kind === "whole").map((piece) => piece.path ?? ""),
+        mappedFiles: chosen.filter((piece) => piece.kind === "map").map((piece) => piece.path ?? ""),
+        listedFiles: chosen.flatMap((piece) => piece.paths ?? []),
+        wholeRepository: false,
+      };
+    }
+    if (kept === 0) return { text: "", tokens: 0, wholeFiles: [], mappedFiles: [], listedFiles: [], wholeRepository: false };
+    let excess = tokens - budget;
+    do {
+      kept -= 1;
+      excess -= pieces[kept]?.tokens ?? 0;
+    } while (kept > 0 && excess > 0);
+  }
+}
+
+function render(totalFiles: number, pieces: Piece[]): string {
+  const whole = pieces.filter((piece) => piece.kind === "whole");
+  const map = pieces.filter((piece) => piece.kind === "map");
+  const tree = pieces.filter((piece) => piece.kind === "tree");
+  const listed = tree.reduce((sum, piece) => sum + (piece.paths?.length ?? 0), 0);
+  const sections = [header(totalFiles, whole.length, map.length, listed)];
+  sections.push(...whole.map((piece) => piece.text));
+  if (map.length > 0) sections.push(`## Repository map\n${map.map((piece) => piece.text).join("\n")}`);
+  if (tree.length > 0) sections.push(`## Other files\n${tree.map((piece) => piece.text).join("")}`);
+  return sections.join("\n");
+}
+
+function header(totalFiles: number, whole: number, mapped: number, listed: number): string {
+  const unlisted = totalFiles - whole - mapped - listed;
+  const parts = [`The repository has ${totalFiles} files.`, `${whole} are shown whole, most relevant first.`];
+  if (mapped > 0) parts.push(`${mapped} more are shown by their signatures in the repository map.`);
+  if (listed > 0) parts.push(`${listed} more are listed by folder.`);
+  if (unlisted > 0) parts.push(`${unlisted} are not shown.`);
+  return `${parts.join(" ")}\n`;
+}
