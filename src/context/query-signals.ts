@@ -66,26 +66,24 @@ function addIdentifier(word: string, into: Set<string>): void {
 
 function locationsOf(text: string): QuotedLocation[] {
   const found: Array<{ path: string; line?: number; offset: number; innermostLast: boolean }> = [];
-  const taken = new Set<number>();
+  const covered: Array<[number, number]> = [];
   // Python prints the innermost frame last; most other runtimes print it first.
   const pythonInnermostLast = /Traceback \(most recent call last\)/.test(text);
-  const add = (path: string, line: string | undefined, offset: number, innermostLast: boolean): void => {
-    if (taken.has(offset)) return;
-    taken.add(offset);
-    found.push({ path: normalizePath(path), line: line ? Number(line) : undefined, offset, innermostLast });
+  const add = (match: RegExpMatchArray, path: string, line: string | undefined, innermostLast: boolean): void => {
+    const start = match.index ?? 0;
+    const end = start + match[0].length;
+    // The generic `file:line` pattern also matches inside frames that a runtime-specific pattern has read.
+    if (covered.some(([from, to]) => start < to && end > from)) return;
+    covered.push([start, end]);
+    found.push({ path: normalizePath(path), line: line ? Number(line) : undefined, offset: start, innermostLast });
   };
-  for (const match of text.matchAll(PYTHON_FRAME)) add(match[1] ?? "", match[2], match.index ?? 0, pythonInnermostLast);
+  for (const match of text.matchAll(PYTHON_FRAME)) add(match, match[1] ?? "", match[2], pythonInnermostLast);
   for (const match of text.matchAll(JAVA_FRAME)) {
     const packagePath = (match[1] ?? "").split(".").slice(0, -2).join("/");
-    const file = packagePath ? `${packagePath}/${match[2]}` : (match[2] ?? "");
-    add(file, match[3], match.index ?? 0, false);
+    add(match, packagePath ? `${packagePath}/${match[2]}` : (match[2] ?? ""), match[3], false);
   }
-  for (const match of text.matchAll(PHP_FRAME)) add(match[1] ?? "", match[2] ?? match[3], match.index ?? 0, false);
-  for (const match of text.matchAll(GENERIC_LOCATION)) {
-    const start = match.index ?? 0;
-    if ([...taken].some((offset) => Math.abs(offset - start) < 12)) continue;
-    add(match[1] ?? "", match[2], start, false);
-  }
+  for (const match of text.matchAll(PHP_FRAME)) add(match, match[1] ?? "", match[2] ?? match[3], false);
+  for (const match of text.matchAll(GENERIC_LOCATION)) add(match, match[1] ?? "", match[2], false);
   found.sort((left, right) => left.offset - right.offset);
   const firstOrder = found.filter((location) => !location.innermostLast);
   const lastOrder = found.filter((location) => location.innermostLast).reverse();

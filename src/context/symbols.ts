@@ -151,8 +151,10 @@ function toDefinitions(found: FoundDefinition[]): Definition[] {
 /** The definition's text before its body, whitespace collapsed; the first line when there is no body field. */
 function signatureOf(node: Node): string {
   const body = bodyOf(node);
-  const text = node.text;
-  let header = body && body.startIndex > node.startIndex ? text.slice(0, body.startIndex - node.startIndex) : (text.split("\n", 1)[0] ?? "");
+  // `export` belongs to the parent statement in the JavaScript and TypeScript grammars, but tells the reader what is public.
+  const start = node.parent?.type === "export_statement" ? node.parent : node;
+  const text = start.text;
+  let header = body && body.startIndex > start.startIndex ? text.slice(0, body.startIndex - start.startIndex) : (text.split("\n", 1)[0] ?? "");
   header = header.replace(/\s+/g, " ").trim();
   header = header.replace(/\s*(=>|[=:;{])$/, "");
   return header.length > MAX_SIGNATURE_CHARACTERS ? `${header.slice(0, MAX_SIGNATURE_CHARACTERS - 1)}…` : header;
