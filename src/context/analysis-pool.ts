@@ -13,13 +13,17 @@ export interface Analyzer {
 /** Items per message to a worker; batches keep the message overhead small next to the parse time. */
 const BATCH_ITEMS = 24;
 const BATCH_BYTES = 1_000_000;
-/** Batches queued per worker, so a worker never waits for the main thread between two batches. */
+/** Batches queued per worker, so that a worker seldom waits for the main thread between two batches. */
 const BATCHES_IN_FLIGHT = 2;
+
+/** One extractor for all in-thread analyzers of the process, so grammars load once. */
+let sharedExtractor: Promise<SymbolExtractor> | undefined;
 
 /** Creates an analyzer with `workers` worker threads, or one that works in this thread when `workers` is 0. */
 export async function createAnalyzer(workers: number): Promise<Analyzer> {
   if (workers <= 0) {
-    const extractor = await SymbolExtractor.create();
+    sharedExtractor ??= SymbolExtractor.create();
+    const extractor = await sharedExtractor;
     return {
       analyze: async (items) => {
         const results: AnalysisResult[] = [];
@@ -39,7 +43,7 @@ export async function createAnalyzer(workers: number): Promise<Analyzer> {
 }
 
 /**
- * Starts one worker. From compiled JavaScript the worker file runs as it is; from TypeScript sources
+ * Starts one worker. From compiled JavaScript the worker file runs as it is. From TypeScript sources
  * (tests, `tsx`) the worker first registers tsx's loader, because a worker does not inherit it.
  */
 async function startWorker(): Promise<Worker> {

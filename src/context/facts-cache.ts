@@ -7,7 +7,7 @@ import { FileFacts } from "./file-facts.js";
 import { TAG_QUERIES } from "./tag-queries.js";
 
 /**
- * Bumped by hand when the code that computes `FileFacts` changes; query text and grammar versions are
+ * Bumped by hand when the code that computes `FileFacts` changes. Query text and grammar versions are
  * part of the cache folder's name already, so changing them starts a fresh cache on its own.
  */
 const FACTS_FORMAT = 1;
@@ -34,7 +34,7 @@ export function factsVersion(): string {
   return `facts-${createHash("sha1").update(fingerprint).digest("hex").slice(0, 12)}`;
 }
 
-/** The cache key of a file's facts: its content and the grammar it is parsed with. */
+/** Builds the cache key of a file's facts from its content's blob id and the grammar it is parsed with. */
 export function factsKey(blobId: string, language: string | undefined): string {
   return `${blobId}-${language ?? "text"}`;
 }
@@ -43,7 +43,8 @@ export function factsKey(blobId: string, language: string | undefined): string {
  * File facts on disk, one JSON file per key under `<cacheDir>/<factsVersion>/<first two hex digits>/`,
  * with an in-memory layer so that indexing many commits of one repository reads each entry once.
  * Entries are written to a temporary name and renamed, so concurrent runs sharing the folder never see
- * a partial entry; an unreadable or invalid entry counts as a miss.
+ * a partial entry. An unreadable or invalid entry counts as a miss.
+ * TODO: nothing evicts entries, so the folder grows with every new blob of every repository indexed.
  */
 export class FactsCache {
   readonly folder: string;

@@ -12,21 +12,31 @@ export const Definition = z.object({
   depth: z.number().int(),
 });
 
-/** What the index stores about one file's content; cached on disk by blob id and language. */
+/**
+ * A name-to-count record, checked as an object only: a full per-key check made reading a warm cache
+ * of 900,000 lines about a third slower, and the cache only contains what this module wrote.
+ */
+function countsRecord() {
+  return z.custom<Record<string, number>>((value) => typeof value === "object" && value !== null && !Array.isArray(value), {
+    message: "expected an object of counts",
+  });
+}
+
+/** Facts the index stores about one file's content, cached on disk by blob id and language. */
 export const FileFacts = z.object({
   language: z.string().nullable(),
   binary: z.boolean(),
-  /** True when the file says it is generated ("@generated", "Code generated … DO NOT EDIT"). */
+  /** True when the file marks itself as generated ("@generated", "Code generated … DO NOT EDIT"). */
   generated: z.boolean(),
   lines: z.number().int(),
   /** Tokens of the content in OpenAI's o200k_base encoding. */
   tokens: z.number().int(),
   definitions: z.array(Definition),
   /** Referenced names and how often each occurs. */
-  references: z.record(z.string(), z.number()),
+  references: countsRecord(),
   /** BM25 terms of the content and how often each occurs. */
-  terms: z.record(z.string(), z.number()),
-  /** Why the symbols are missing, when parsing failed; the file then counts by name and text only. */
+  terms: countsRecord(),
+  /** Reason the symbols are missing when parsing failed; the file then counts by name and text only. */
   symbolError: z.string().optional(),
 });
 export type FileFacts = z.infer<typeof FileFacts>;

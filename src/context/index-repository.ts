@@ -10,7 +10,7 @@ import { FactsCache, factsKey } from "./facts-cache.js";
 import type { FileFacts } from "./file-facts.js";
 import { readBlobs } from "./git-blobs.js";
 import { type LanguageId, languageForPath } from "./languages.js";
-import { DEFAULT_MAX_FILE_BYTES, type Listing, type ListedFile, listRevision, listWorktree, type SkippedFile } from "./listing.js";
+import { comparePaths, DEFAULT_MAX_FILE_BYTES, type Listing, type ListedFile, listRevision, listWorktree, type SkippedFile } from "./listing.js";
 
 export interface IndexedFile {
   path: string;
@@ -122,6 +122,7 @@ async function analyzeMisses(
     analyzer = await createAnalyzer(workers);
     const results = await analyzer.analyze(items);
     const unreadable: string[] = [];
+    const problems: Array<{ path: string; error: string }> = [];
     results.forEach((result, position) => {
       const file = misses[position];
       if (!file) return;
@@ -129,9 +130,13 @@ async function analyzeMisses(
         facts.set(file.path, result.facts);
         cache.remember(result.key, result.facts);
       }
-      if (result.error) options.log?.warn({ path: file.path, error: result.error }, "file analysis failed");
+      const error = result.error ?? result.facts?.symbolError;
+      if (error) problems.push({ path: file.path, error });
       if (!result.facts) unreadable.push(file.path);
     });
+    if (problems.length > 0) {
+      options.log?.warn({ files: problems.length, examples: problems.slice(0, 5) }, "some files were indexed by name and text only, or not at all");
+    }
     return unreadable;
   } finally {
     await analyzer?.close();
@@ -160,7 +165,7 @@ function assembleIndex(
     stats.lines += fileFacts.lines;
     stats.tokens += fileFacts.tokens;
   }
-  skipped.sort((left, right) => (left.path < right.path ? -1 : left.path > right.path ? 1 : 0));
+  skipped.sort(comparePaths);
   const blobIds = new Map(files.map((file) => [file.path, file.blobId]));
   const readText = revision
     ? (filePath: string) => execFileSync("git", ["cat-file", "blob", blobIds.get(filePath) ?? ""], { cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })

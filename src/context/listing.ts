@@ -187,6 +187,12 @@ export function hashBlob(content: Uint8Array): string {
   return createHash("sha1").update(`blob ${content.byteLength}\0`).update(content).digest("hex");
 }
 
+/** Orders by path in UTF-16 code unit order, which does not depend on the locale. */
+export function comparePaths(left: { path: string }, right: { path: string }): number {
+  if (left.path === right.path) return 0;
+  return left.path < right.path ? -1 : 1;
+}
+
 function sortByPath<T extends { path: string }>(items: T[]): T[] {
-  return items.sort((left, right) => (left.path < right.path ? -1 : left.path > right.path ? 1 : 0));
+  return items.sort(comparePaths);
 }

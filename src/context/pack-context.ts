@@ -108,7 +108,8 @@ function addWholeFiles(
 ): number {
   for (const filePath of order) {
     const file = files.get(filePath);
-    // The cached token count is a cheap lower bound for the same text in another tokenizer's units, close enough to skip hopeless files.
+    // The cached o200k_base count skips files that cannot fit without reading them. With a tokenizer that
+    // counts fewer tokens than o200k_base, a file skipped here might just have fitted.
     if (!file || used + file.facts.tokens > limit) continue;
     const text = renderWholeFile(filePath, index.readText(filePath));
     const tokens = count(text) + 1;

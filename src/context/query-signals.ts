@@ -9,7 +9,7 @@ export interface QuotedLocation {
   depth: number;
 }
 
-/** What ranking reads from an issue's text and comments. */
+/** Ranking signals read from an issue's text and comments. */
 export interface QuerySignals {
   terms: string[];
   /** Path-like words: they contain a slash or end in a file extension. */

@@ -3,6 +3,7 @@ import type { RepositoryIndex } from "./index-repository.js";
 import { PathResolver } from "./path-resolver.js";
 import { analyzeQuery, type QuerySignals } from "./query-signals.js";
 import { buildReferenceGraph, personalizedPageRank, type ReferenceGraph } from "./reference-graph.js";
+import { comparePaths } from "./listing.js";
 import { countTerms } from "./terms.js";
 import { matchTestsToSubjects } from "./test-files.js";
 
@@ -20,7 +21,7 @@ export interface RankSignals {
   graph: number;
 }
 
-/** A source file with its tests, in ranking order; a test with no matching source file stands alone. */
+/** A source file with its tests, in ranking order. A test with no matching source file is ranked on its own. */
 export interface RankedFile {
   path: string;
   score: number;
@@ -29,22 +30,43 @@ export interface RankedFile {
   signals: RankSignals;
 }
 
+/** Weights of the ranking signals; `DEFAULT_RANK_WEIGHTS` contains the ones in use. */
+export interface RankWeights {
+  location: number;
+  /** Factor per frame away from the innermost one. */
+  locationDecay: number;
+  pathMention: number;
+  nameMention: number;
+  codeIdentifier: number;
+  wordIdentifier: number;
+  lexical: number;
+  graph: number;
+  /** Repetitions of each path term added to a file's terms. */
+  pathTerms: number;
+  /** Share of the best test's score that its subject gains. */
+  testShare: number;
+}
+
 /*
- * Signal weights. They were set by hand and checked with `npm run bench:context` on real repositories;
- * a quoted stack frame outweighs everything else, because it names the failing code directly.
+ * Set by hand and checked with `npm run bench:context` on real repositories. A quoted stack frame
+ * outweighs everything else, because it names the failing code directly.
  */
-const LOCATION_WEIGHT = 4;
-const LOCATION_DECAY = 0.7;
-const PATH_MENTION_WEIGHT = 3;
-const NAME_MENTION_WEIGHT = 1.5;
-const CODE_IDENTIFIER_WEIGHT = 1.5;
-const WORD_IDENTIFIER_WEIGHT = 0.4;
+export const DEFAULT_RANK_WEIGHTS: RankWeights = {
+  location: 4,
+  locationDecay: 0.7,
+  pathMention: 3,
+  nameMention: 1.5,
+  codeIdentifier: 1.5,
+  wordIdentifier: 0.4,
+  lexical: 2,
+  graph: 0.5,
+  pathTerms: 3,
+  testShare: 0.5,
+};
+
+/** Words that name a definition in more files than this are too common to point anywhere. */
 const MAX_WORD_DEFINERS = 10;
-const LEXICAL_WEIGHT = 2;
-const GRAPH_WEIGHT = 1;
-const PATH_TERM_WEIGHT = 3;
-/** Share of the best test's score that its subject gains. */
-const TEST_SHARE = 0.5;
+const DAMPING = 0.85;
 
 interface PreparedIndex {
   paths: string[];
@@ -52,6 +74,7 @@ interface PreparedIndex {
   graph: ReferenceGraph;
   documents: TermDocument[];
   subjects: Map<string, string>;
+  pathTermWeight: number;
 }
 
 const prepared = new WeakMap<RepositoryIndex, PreparedIndex>();
@@ -60,8 +83,8 @@ const prepared = new WeakMap<RepositoryIndex, PreparedIndex>();
  * Ranks every indexed file against free text, such as an issue with its comments. Deterministic: the
  * same index and text give the same order, ties broken by path.
  */
-export function rankFiles(index: RepositoryIndex, query: string): RankedFile[] {
-  const state = prepare(index);
+export function rankFiles(index: RepositoryIndex, query: string, weights: RankWeights = DEFAULT_RANK_WEIGHTS): RankedFile[] {
+  const state = prepare(index, weights.pathTerms);
   const signals = analyzeQuery(query);
   const size = state.paths.length;
   const perFile = Array.from({ length: size }, (): RankSignals => ({ mention: 0, location: 0, identifier: 0, lexical: 0, graph: 0 }));
@@ -73,56 +96,51 @@ export function rankFiles(index: RepositoryIndex, query: string): RankedFile[] {
     }
   };
 
-  scoreMentions(state, signals, credit);
-  scoreIdentifiers(state, signals, perFile);
+  scoreMentions(state, signals, credit, weights);
+  scoreIdentifiers(state, signals, perFile, weights);
   const lexical = scoreBm25(state.documents, signals.terms);
-  const bestLexical = Math.max(0, ...lexical);
-  if (bestLexical > 0) lexical.forEach((score, at) => (perFile[at]!.lexical = (LEXICAL_WEIGHT * score) / bestLexical));
+  const bestLexical = lexical.reduce((best, score) => Math.max(best, score), 0);
+  if (bestLexical > 0) lexical.forEach((score, at) => (perFile[at]!.lexical = (weights.lexical * score) / bestLexical));
 
-  const personalization = Float64Array.from(perFile, personalWeight);
-  const total = personalization.reduce((sum, value) => sum + value, 0);
-  const rank = personalizedPageRank(state.graph, personalization);
-  // With no signal at all the ranking falls back to plain PageRank, which favours widely used files.
-  const scale = total > 0 ? total : 1;
-  rank.forEach((value, at) => (perFile[at]!.graph = GRAPH_WEIGHT * value * scale));
-
-  return groupWithTests(state, perFile);
+  scoreGraph(state.graph, perFile, weights.graph);
+  return groupWithTests(state, perFile, weights.testShare);
 }
 
-function prepare(index: RepositoryIndex): PreparedIndex {
+function prepare(index: RepositoryIndex, pathTermWeight: number): PreparedIndex {
   const existing = prepared.get(index);
-  if (existing) return existing;
+  if (existing && existing.pathTermWeight === pathTermWeight) return existing;
   const paths = index.files.map((file) => file.path);
   const state: PreparedIndex = {
     paths,
     resolver: new PathResolver(paths),
     graph: buildReferenceGraph(index.files.map((file) => file.facts)),
-    documents: index.files.map((file) => ({ terms: file.facts.terms, extra: pathTerms(file.path) })),
+    documents: index.files.map((file) => ({ terms: file.facts.terms, extra: pathTerms(file.path, pathTermWeight) })),
+    pathTermWeight,
     subjects: matchTestsToSubjects(paths),
   };
   prepared.set(index, state);
   return state;
 }
 
-function pathTerms(filePath: string): Map<string, number> {
+function pathTerms(filePath: string, weight: number): Map<string, number> {
   const counts = countTerms(filePath.replace(/[/._-]/g, " "));
-  for (const [term, count] of counts) counts.set(term, count * PATH_TERM_WEIGHT);
+  for (const [term, count] of counts) counts.set(term, count * weight);
   return counts;
 }
 
 type Credit = (files: string[], field: keyof RankSignals, amount: number) => void;
 
-function scoreMentions(state: PreparedIndex, signals: QuerySignals, credit: Credit): void {
+function scoreMentions(state: PreparedIndex, signals: QuerySignals, credit: Credit, weights: RankWeights): void {
   for (const location of signals.locations) {
-    credit(state.resolver.resolve(location.path), "location", LOCATION_WEIGHT * LOCATION_DECAY ** location.depth);
+    credit(state.resolver.resolve(location.path), "location", weights.location * weights.locationDecay ** location.depth);
   }
   for (const written of signals.paths) {
     const files = state.resolver.resolve(written);
-    credit(files, "mention", written.includes("/") ? PATH_MENTION_WEIGHT : NAME_MENTION_WEIGHT);
+    credit(files, "mention", written.includes("/") ? weights.pathMention : weights.nameMention);
   }
 }
 
-function scoreIdentifiers(state: PreparedIndex, signals: QuerySignals, perFile: RankSignals[]): void {
+function scoreIdentifiers(state: PreparedIndex, signals: QuerySignals, perFile: RankSignals[], weights: RankWeights): void {
   const add = (names: string[], weight: number, maxDefiners: number): void => {
     for (const name of names) {
       const definers = state.graph.definers.get(name);
@@ -130,8 +148,35 @@ function scoreIdentifiers(state: PreparedIndex, signals: QuerySignals, perFile: 
       for (const at of definers) perFile[at]!.identifier += weight / Math.sqrt(definers.length);
     }
   };
-  add(signals.codeIdentifiers, CODE_IDENTIFIER_WEIGHT, Number.POSITIVE_INFINITY);
-  add(signals.words, WORD_IDENTIFIER_WEIGHT, MAX_WORD_DEFINERS);
+  add(signals.codeIdentifiers, weights.codeIdentifier, Number.POSITIVE_INFINITY);
+  add(signals.words, weights.wordIdentifier, MAX_WORD_DEFINERS);
+}
+
+/** Files whose direct score seeds the random walk; seeding every weak lexical match would turn it into global PageRank. */
+const GRAPH_SEEDS = 20;
+
+/**
+ * Adds what the reference graph passes on from the best direct matches: personalised PageRank seeded
+ * with the top files, minus each seed's own restart mass, scaled so that the file receiving the most
+ * gets `weight` times the best direct score. With no direct match at all, plain PageRank ranks the
+ * files, which favours widely used ones.
+ */
+function scoreGraph(graph: ReferenceGraph, perFile: RankSignals[], weight: number): void {
+  const direct = perFile.map(personalWeight);
+  const seeds = direct
+    .map((score, at) => ({ score, at }))
+    .filter((seed) => seed.score > 0)
+    .sort((left, right) => right.score - left.score || left.at - right.at)
+    .slice(0, GRAPH_SEEDS);
+  const personalization = new Float64Array(perFile.length);
+  for (const seed of seeds) personalization[seed.at] = seed.score;
+  const rank = personalizedPageRank(graph, personalization, DAMPING);
+  const seedTotal = seeds.reduce((sum, seed) => sum + seed.score, 0);
+  const received = Float64Array.from(rank, (value, at) => (seedTotal > 0 ? Math.max(0, value - ((1 - DAMPING) * (personalization[at] ?? 0)) / seedTotal) : value));
+  const mostReceived = received.reduce((best, value) => Math.max(best, value), 0);
+  if (mostReceived <= 0) return;
+  const scale = (weight * (seeds[0]?.score ?? 1)) / mostReceived;
+  received.forEach((value, at) => (perFile[at]!.graph = value * scale));
 }
 
 function personalWeight(signals: RankSignals): number {
@@ -142,7 +187,7 @@ function fileScore(signals: RankSignals): number {
   return personalWeight(signals) + signals.graph;
 }
 
-function groupWithTests(state: PreparedIndex, perFile: RankSignals[]): RankedFile[] {
+function groupWithTests(state: PreparedIndex, perFile: RankSignals[], testShare: number): RankedFile[] {
   const units = new Map<string, RankedFile>();
   const bestTest = new Map<string, number>();
   state.paths.forEach((filePath, at) => {
@@ -159,7 +204,7 @@ function groupWithTests(state: PreparedIndex, perFile: RankSignals[]): RankedFil
   });
   for (const [subject, score] of bestTest) {
     const unit = units.get(subject);
-    if (unit) unit.score += TEST_SHARE * score;
+    if (unit) unit.score += testShare * score;
   }
-  return [...units.values()].sort((left, right) => right.score - left.score || (left.path < right.path ? -1 : left.path > right.path ? 1 : 0));
+  return [...units.values()].sort((left, right) => right.score - left.score || comparePaths(left, right));
 }

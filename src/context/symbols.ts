@@ -123,7 +123,7 @@ function collectSymbols(query: Query, root: Node): SymbolTable {
   return { definitions: toDefinitions([...found.values()]), references: Object.fromEntries(references) };
 }
 
-/** Climbs from a C or C++ function declarator to the declaration that holds its return type. */
+/** Climbs from a C or C++ function declarator to the declaration that contains its return type. */
 function declarationOf(node: Node): Node {
   if (node.type !== "function_declarator") return node;
   let current: Node = node;
@@ -148,10 +148,10 @@ function toDefinitions(found: FoundDefinition[]): Definition[] {
   return definitions;
 }
 
-/** The definition's text before its body, whitespace collapsed; the first line when there is no body field. */
+/** Extracts the definition's text before its body, whitespace collapsed, or its first line when it has no body field. */
 function signatureOf(node: Node): string {
   const body = bodyOf(node);
-  // `export` belongs to the parent statement in the JavaScript and TypeScript grammars, but tells the reader what is public.
+  // `export` belongs to the parent statement in the JavaScript and TypeScript grammars, but shows the reader what is public.
   const start = node.parent?.type === "export_statement" ? node.parent : node;
   const text = start.text;
   let header = body && body.startIndex > start.startIndex ? text.slice(0, body.startIndex - start.startIndex) : (text.split("\n", 1)[0] ?? "");

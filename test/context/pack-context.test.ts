@@ -10,7 +10,7 @@ import { renderWholeFile } from "../../src/context/render.js";
 import { countCl100kTokens, countO200kTokens, tokenCounterFor } from "../../src/context/tokens.js";
 import { git, writeFiles } from "../helpers/git-repository.js";
 
-/** A project of 60 modules in 6 packages, each module calling the next, plus docs with code fences. */
+/** Builds a project of 60 modules in 6 packages, each module calling the next, plus docs with code fences. */
 function project(): Record<string, string> {
   const files: Record<string, string> = {};
   for (let number = 0; number < 60; number++) {
@@ -129,5 +129,25 @@ describe("token counters", () => {
 
   test("special tokens count as text", () => {
     expect(countO200kTokens("a <|endoftext|> b")).toBeGreaterThan(3);
+  });
+});
+
+describe("empty repository", () => {
+  test("packs a header only", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), "magic-empty-"));
+    try {
+      git(root, "init", "--quiet");
+      writeFiles(root, { "logo.png": "not really a picture\n", "yarn.lock": "# lock\n" });
+      git(root, "add", "--all");
+      git(root, "commit", "--quiet", "-m", "assets");
+
+      const packed = await buildContext({ worktree: root, query: "", tokenBudget: 100, cacheDir: path.join(root, ".cache") });
+
+      expect(packed.text).toBe("The whole repository: 0 files.\n");
+      expect(packed.wholeRepository).toBe(true);
+      expect(packed.wholeFiles).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
