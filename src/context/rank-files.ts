@@ -41,6 +41,8 @@ export interface RankWeights {
   wordIdentifier: number;
   lexical: number;
   graph: number;
+  /** Files whose direct score seeds the random walk; seeding every weak lexical match would turn it into global PageRank. */
+  graphSeeds: number;
   /** Repetitions of each path term added to a file's terms. */
   pathTerms: number;
   /** Share of the best test's score that its subject gains. */
@@ -60,6 +62,7 @@ export const DEFAULT_RANK_WEIGHTS: RankWeights = {
   wordIdentifier: 0.4,
   lexical: 2,
   graph: 0.5,
+  graphSeeds: 20,
   pathTerms: 3,
   testShare: 0.5,
 };
@@ -102,7 +105,7 @@ export function rankFiles(index: RepositoryIndex, query: string, weights: RankWe
   const bestLexical = lexical.reduce((best, score) => Math.max(best, score), 0);
   if (bestLexical > 0) lexical.forEach((score, at) => (perFile[at]!.lexical = (weights.lexical * score) / bestLexical));
 
-  scoreGraph(state.graph, perFile, weights.graph);
+  scoreGraph(state.graph, perFile, weights);
   return groupWithTests(state, perFile, weights.testShare);
 }
 
@@ -152,22 +155,19 @@ function scoreIdentifiers(state: PreparedIndex, signals: QuerySignals, perFile: 
   add(signals.words, weights.wordIdentifier, MAX_WORD_DEFINERS);
 }
 
-/** Files whose direct score seeds the random walk; seeding every weak lexical match would turn it into global PageRank. */
-const GRAPH_SEEDS = 20;
-
 /**
  * Adds what the reference graph passes on from the best direct matches: personalised PageRank seeded
  * with the top files, minus each seed's own restart mass, scaled so that the file receiving the most
- * gets `weight` times the best direct score. With no direct match at all, plain PageRank ranks the
+ * gets `weights.graph` times the best direct score. With no direct match at all, plain PageRank ranks the
  * files, which favours widely used ones.
  */
-function scoreGraph(graph: ReferenceGraph, perFile: RankSignals[], weight: number): void {
+function scoreGraph(graph: ReferenceGraph, perFile: RankSignals[], weights: RankWeights): void {
   const direct = perFile.map(personalWeight);
   const seeds = direct
     .map((score, at) => ({ score, at }))
     .filter((seed) => seed.score > 0)
     .sort((left, right) => right.score - left.score || left.at - right.at)
-    .slice(0, GRAPH_SEEDS);
+    .slice(0, weights.graphSeeds);
   const personalization = new Float64Array(perFile.length);
   for (const seed of seeds) personalization[seed.at] = seed.score;
   const rank = personalizedPageRank(graph, personalization, DAMPING);
@@ -175,7 +175,7 @@ function scoreGraph(graph: ReferenceGraph, perFile: RankSignals[], weight: numbe
   const received = Float64Array.from(rank, (value, at) => (seedTotal > 0 ? Math.max(0, value - ((1 - DAMPING) * (personalization[at] ?? 0)) / seedTotal) : value));
   const mostReceived = received.reduce((best, value) => Math.max(best, value), 0);
   if (mostReceived <= 0) return;
-  const scale = (weight * (seeds[0]?.score ?? 1)) / mostReceived;
+  const scale = (weights.graph * (seeds[0]?.score ?? 1)) / mostReceived;
   received.forEach((value, at) => (perFile[at]!.graph = value * scale));
 }
 
