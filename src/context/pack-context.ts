@@ -27,6 +27,8 @@ export interface PackOptions {
 /** Shares of the budget that whole files may fill, and then the repository map of what is left. */
 const WHOLE_FILES_SHARE = 0.65;
 const MAP_SHARE_OF_REST = 0.75;
+/** Files scoring below this share of the top score are never shown whole, so small files far down the ranking do not fill gaps. */
+const WHOLE_FILE_MIN_SCORE_SHARE = 0.05;
 
 interface Piece {
   kind: "whole" | "map" | "tree";
@@ -53,7 +55,8 @@ export function packContext(index: RepositoryIndex, ranked: readonly RankedFile[
   const order = rankedOrder(index, ranked);
   const pieces: Piece[] = [];
   let used = count(header(index.files.length, 0, 0, 0)) + 2;
-  used = addWholeFiles(order, files, index, count, Math.floor(budget * WHOLE_FILES_SHARE), used, pieces);
+  const wholeCandidates = order.slice(0, wholeFileCandidates(ranked));
+  used = addWholeFiles(wholeCandidates, files, index, count, Math.floor(budget * WHOLE_FILES_SHARE), used, pieces);
   const shown = new Set(pieces.map((piece) => piece.path));
   const remaining = order.filter((filePath) => !shown.has(filePath));
   const mapLimit = used + Math.floor((budget - used) * MAP_SHARE_OF_REST);
@@ -95,6 +98,17 @@ function rankedOrder(index: RepositoryIndex, ranked: readonly RankedFile[]): str
   }
   for (const file of index.files) push(file.path);
   return order;
+}
+
+/** Counts the leading entries of the ranked order (files and their tests) that score high enough to be shown whole. */
+function wholeFileCandidates(ranked: readonly RankedFile[]): number {
+  const minimum = (ranked[0]?.score ?? 0) * WHOLE_FILE_MIN_SCORE_SHARE;
+  let candidates = 0;
+  for (const unit of ranked) {
+    if (unit.score < minimum) break;
+    candidates += 1 + unit.tests.length;
+  }
+  return candidates;
 }
 
 function addWholeFiles(

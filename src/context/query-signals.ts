@@ -33,12 +33,13 @@ const MIN_IDENTIFIER_LENGTH = 3;
 
 /** Reads the ranking signals from free text: an issue's title, body and comments, or a commit message. */
 export function analyzeQuery(text: string): QuerySignals {
-  return {
-    terms: queryTerms(text),
-    paths: unique([...text.matchAll(PATH_WORD)].map((match) => normalizePath(match[0])).filter((word) => !/^\d/.test(word))),
-    ...identifiersOf(text),
-    locations: locationsOf(text),
-  };
+  const locations = locationsOf(text);
+  // A path inside a stack frame already counts as a location; counting it as a mention too would double it.
+  const located = locations.map((location) => location.path);
+  const paths = [...text.matchAll(PATH_WORD)]
+    .map((match) => normalizePath(match[0]))
+    .filter((word) => !/^\d/.test(word) && !located.some((location) => location.endsWith(word)));
+  return { terms: queryTerms(text), paths: unique(paths), ...identifiersOf(text), locations };
 }
 
 function identifiersOf(text: string): { codeIdentifiers: string[]; words: string[] } {

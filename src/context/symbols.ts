@@ -155,7 +155,7 @@ function signatureOf(node: Node): string {
   const start = node.parent?.type === "export_statement" ? node.parent : node;
   const text = start.text;
   let header = body && body.startIndex > start.startIndex ? text.slice(0, body.startIndex - start.startIndex) : (text.split("\n", 1)[0] ?? "");
-  header = header.replace(/\s+/g, " ").trim();
+  header = header.replace(/\s+/g, " ").replace(/([([]) /g, "$1").replace(/ ([)\]])/g, "$1").trim();
   header = header.replace(/\s*(=>|[=:;{])$/, "");
   return header.length > MAX_SIGNATURE_CHARACTERS ? `${header.slice(0, MAX_SIGNATURE_CHARACTERS - 1)}…` : header;
 }
