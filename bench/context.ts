@@ -42,7 +42,12 @@ async function main(): Promise<void> {
   if (!repository) throw new Error("Missing repository path. Usage: npm run bench:context -- <repo-path> [--commits 200] [--workers N]");
   const root = path.resolve(repository);
   const workers = values.workers === undefined ? undefined : Number(values.workers);
-  const bare = git(root, "rev-parse", "--is-bare-repository").trim() === "true";
+  let bare: boolean;
+  try {
+    bare = git(root, "rev-parse", "--is-bare-repository").trim() === "true";
+  } catch (error) {
+    throw new Error(`${root} is not a git repository: ${(error as Error).message.split("\n")[0]}`, { cause: error });
+  }
   const revision = bare ? git(root, "rev-parse", "HEAD").trim() : undefined;
   const cacheDir = mkdtempSync(path.join(tmpdir(), "magic-bench-context-"));
 
