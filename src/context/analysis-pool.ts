@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import type { Logger } from "pino";
 import { type AnalysisItem, type AnalysisResult, analyzeItem } from "./analysis.js";
 import { ContextError } from "./errors.js";
 import type { WorkerReply, WorkerRequest } from "./parse-worker.js";
@@ -15,6 +16,33 @@ const BATCH_ITEMS = 24;
 const BATCH_BYTES = 1_000_000;
 /** Batches queued per worker, so that a worker seldom waits for the main thread between two batches. */
 const BATCHES_IN_FLIGHT = 2;
+
+/**
+ * Analyzes all items with `workers` threads. When the threads fail (they cannot start, or one crashes),
+ * it logs the failure and analyzes everything again in the calling thread, so indexing only gets slower.
+ */
+export async function analyzeAll(
+  items: AnalysisItem[],
+  workers: number,
+  log?: Logger,
+  create: (workers: number) => Promise<Analyzer> = createAnalyzer,
+): Promise<AnalysisResult[]> {
+  try {
+    return await analyzeWith(await create(workers), items);
+  } catch (error) {
+    if (workers <= 0 || !(error instanceof ContextError) || error.code !== "worker-failed") throw error;
+    log?.warn({ err: error, workers, files: items.length }, "parse workers failed; parsing in the calling thread instead");
+    return analyzeWith(await create(0), items);
+  }
+}
+
+async function analyzeWith(analyzer: Analyzer, items: AnalysisItem[]): Promise<AnalysisResult[]> {
+  try {
+    return await analyzer.analyze(items);
+  } finally {
+    await analyzer.close();
+  }
+}
 
 /** One extractor for all in-thread analyzers of the process, so grammars load once. */
 let sharedExtractor: Promise<SymbolExtractor> | undefined;

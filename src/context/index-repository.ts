@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import type { Logger } from "pino";
-import { type Analyzer, createAnalyzer } from "./analysis-pool.js";
+import { analyzeAll } from "./analysis-pool.js";
 import type { AnalysisItem } from "./analysis.js";
 import { ContextError } from "./errors.js";
 import { FactsCache, factsKey } from "./facts-cache.js";
@@ -117,30 +117,24 @@ async function analyzeMisses(
     return { key, language, ...source, entryPath: cache.entryPath(key) };
   });
   const workers = options.workers ?? (misses.length < MIN_FILES_FOR_WORKERS ? 0 : availableParallelism());
-  let analyzer: Analyzer | undefined;
-  try {
-    analyzer = await createAnalyzer(workers);
-    const results = await analyzer.analyze(items);
-    const unreadable: string[] = [];
-    const problems: Array<{ path: string; error: string }> = [];
-    results.forEach((result, position) => {
-      const file = misses[position];
-      if (!file) return;
-      if (result.facts) {
-        facts.set(file.path, result.facts);
-        cache.remember(result.key, result.facts);
-      }
-      const error = result.error ?? result.facts?.symbolError;
-      if (error) problems.push({ path: file.path, error });
-      if (!result.facts) unreadable.push(file.path);
-    });
-    if (problems.length > 0) {
-      options.log?.warn({ files: problems.length, examples: problems.slice(0, 5) }, "some files were indexed by name and text only, or not at all");
+  const results = await analyzeAll(items, workers, options.log);
+  const unreadable: string[] = [];
+  const problems: Array<{ path: string; error: string }> = [];
+  results.forEach((result, position) => {
+    const file = misses[position];
+    if (!file) return;
+    if (result.facts) {
+      facts.set(file.path, result.facts);
+      cache.remember(result.key, result.facts);
     }
-    return unreadable;
-  } finally {
-    await analyzer?.close();
+    const error = result.error ?? result.facts?.symbolError;
+    if (error) problems.push({ path: file.path, error });
+    if (!result.facts) unreadable.push(file.path);
+  });
+  if (problems.length > 0) {
+    options.log?.warn({ files: problems.length, examples: problems.slice(0, 5) }, "some files were indexed by name and text only, or not at all");
   }
+  return unreadable;
 }
 
 function assembleIndex(

@@ -1,7 +1,11 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { analyzeAll, createAnalyzer } from "../../src/context/analysis-pool.js";
+import type { AnalysisItem } from "../../src/context/analysis.js";
+import { ContextError } from "../../src/context/errors.js";
 import { FactsCache, factsKey } from "../../src/context/facts-cache.js";
 import { indexRepository } from "../../src/context/index-repository.js";
 import { git, writeFiles } from "../helpers/git-repository.js";
@@ -99,5 +103,34 @@ describe("facts cache", () => {
     expect(index.revision).toBe(head);
     expect(index.files.find((file) => file.path === "src/module0.py")?.facts.definitions[0]?.name).toBe("handler_0");
     expect(index.readText("src/module0.py")).toContain("def handler_0(event):");
+  });
+});
+
+describe("parse workers", () => {
+  test("failed workers fall back", async () => {
+    const lines: string[] = [];
+    const log = pino({ level: "warn" }, { write: (line: string) => lines.push(line) });
+    const items: AnalysisItem[] = [{ key: "a", language: "python", content: Buffer.from("def first():\n    pass\n") }];
+    const requested: number[] = [];
+    const create = async (workers: number) => {
+      requested.push(workers);
+      if (workers > 0) throw new ContextError("worker-failed", "The parse worker exited with code 1 while starting.");
+      return createAnalyzer(0);
+    };
+
+    const results = await analyzeAll(items, 2, log, create);
+
+    expect(requested).toEqual([2, 0]);
+    expect(results[0]?.facts?.definitions.map((definition) => definition.name)).toEqual(["first"]);
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({ msg: "parse workers failed; parsing in the calling thread instead", workers: 2, files: 1 });
+  });
+
+  test("other failures are raised", async () => {
+    const create = async () => {
+      throw new Error("grammar folder missing");
+    };
+
+    await expect(analyzeAll([], 2, undefined, create)).rejects.toThrow("grammar folder missing");
   });
 });
