@@ -50,8 +50,9 @@ export interface RankWeights {
 }
 
 /*
- * Set by hand and checked with `npm run bench:context` on real repositories. A quoted stack frame
- * outweighs everything else, because it names the failing code directly.
+ * Set by hand and compared with `npm run bench:context` on four public repositories (bench/context.md).
+ * The innermost stack frame has the largest weight of any single signal, because it names the failing
+ * code directly, but the graph can still lift a widely used file from the same trace above it.
  */
 export const DEFAULT_RANK_WEIGHTS: RankWeights = {
   location: 4,
