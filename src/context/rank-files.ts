@@ -43,6 +43,11 @@ export interface RankWeights {
   graph: number;
   /** Files whose direct score seeds the random walk; seeding every weak lexical match would turn it into global PageRank. */
   graphSeeds: number;
+  /**
+   * How much a file's own direct score reduces what the graph adds to it, from 0 (not at all) to 1 (the
+   * best direct match gains nothing), so that the graph lifts neighbours more than files already found.
+   */
+  graphOverlap: number;
   /** Repetitions of each path term added to a file's terms. */
   pathTerms: number;
   /** Share of the best test's score that its subject gains. */
@@ -52,7 +57,8 @@ export interface RankWeights {
 /*
  * Set by hand and compared with `npm run bench:context` on four public repositories (bench/context.md).
  * The innermost stack frame has the largest weight of any single signal, because it names the failing
- * code directly, but the graph can still lift a widely used file from the same trace above it.
+ * code directly. With `graphOverlap` 1 and `graph` below 1, no file's direct score plus its graph score
+ * passes the best direct score, so the best direct match stays first unless test scores lift another.
  */
 export const DEFAULT_RANK_WEIGHTS: RankWeights = {
   location: 4,
@@ -62,8 +68,9 @@ export const DEFAULT_RANK_WEIGHTS: RankWeights = {
   codeIdentifier: 1.5,
   wordIdentifier: 0.4,
   lexical: 2,
-  graph: 0.5,
+  graph: 0.75,
   graphSeeds: 20,
+  graphOverlap: 1,
   pathTerms: 3,
   testShare: 0.5,
 };
@@ -176,8 +183,12 @@ function scoreGraph(graph: ReferenceGraph, perFile: RankSignals[], weights: Rank
   const received = Float64Array.from(rank, (value, at) => (seedTotal > 0 ? Math.max(0, value - ((1 - DAMPING) * (personalization[at] ?? 0)) / seedTotal) : value));
   const mostReceived = received.reduce((best, value) => Math.max(best, value), 0);
   if (mostReceived <= 0) return;
-  const scale = (weights.graph * (seeds[0]?.score ?? 1)) / mostReceived;
-  received.forEach((value, at) => (perFile[at]!.graph = value * scale));
+  const bestDirect = seeds[0]?.score ?? 0;
+  const scale = (weights.graph * (bestDirect || 1)) / mostReceived;
+  received.forEach((value, at) => {
+    const overlap = bestDirect > 0 ? (weights.graphOverlap * (direct[at] ?? 0)) / bestDirect : 0;
+    perFile[at]!.graph = value * scale * (1 - overlap);
+  });
 }
 
 function personalWeight(signals: RankSignals): number {
