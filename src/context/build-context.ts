@@ -6,7 +6,7 @@ import { tokenCounterFor } from "./tokens.js";
 
 export interface BuildContextOptions {
   worktree: string;
-  /** The issue's title, body and comments. */
+  /** Free text to rank the files against, such as an issue's title, body and comments. */
   query: string;
   tokenBudget: number;
   /** Shared between runs; the run uses `<workDir>/context-cache`. */

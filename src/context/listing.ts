@@ -151,11 +151,17 @@ function filterEntries(entries: TrackedEntry[]): { candidates: TrackedEntry[]; s
     // A file with a merge conflict appears once per stage; the first stage is enough to know it exists.
     if (seen.has(entry.path)) continue;
     seen.add(entry.path);
-    const reason = entry.mode === GITLINK_MODE ? "submodule" : entry.mode === SYMLINK_MODE ? "symlink" : skipReasonForPath(entry.path);
+    const reason = skipReasonForEntry(entry);
     if (reason) skipped.push({ path: entry.path, reason });
     else candidates.push(entry);
   }
   return { candidates, skipped };
+}
+
+function skipReasonForEntry(entry: TrackedEntry): SkipReason | undefined {
+  if (entry.mode === GITLINK_MODE) return "submodule";
+  if (entry.mode === SYMLINK_MODE) return "symlink";
+  return skipReasonForPath(entry.path);
 }
 
 /** Parses `git ls-files --stage -z`: `<mode> <blob> <stage>\t<path>` records separated by NUL. */

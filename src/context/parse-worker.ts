@@ -2,7 +2,7 @@ import { parentPort } from "node:worker_threads";
 import { type AnalysisItem, type AnalysisResult, analyzeItem } from "./analysis.js";
 import { SymbolExtractor } from "./symbols.js";
 
-/** A batch of files sent by `AnalysisPool`, answered with one result per item in the same order. */
+/** A batch of files from the analysis pool. The reply has one result per item, in the same order. */
 export interface WorkerRequest {
   id: number;
   items: AnalysisItem[];

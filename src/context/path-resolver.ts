@@ -1,7 +1,7 @@
 /**
  * Finds the indexed files that a path written in free text refers to. Text often has absolute paths
- * from another machine (`/home/ci/project/src/app.py`) or package-relative ones (`com/acme/App.java`),
- * so a path matches a file when the two agree on their last segments; the longest agreement wins.
+ * from another machine (`/home/ci/project/src/app.py`) or package-relative ones (`com/acme/App.java`).
+ * So a path matches a file when the two agree on their last segments, and the longest agreement wins.
  */
 export class PathResolver {
   private readonly byName = new Map<string, string[]>();

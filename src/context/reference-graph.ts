@@ -1,4 +1,4 @@
-/** A file's symbols as the reference graph sees them. */
+/** A file's definitions and references, the input of the reference graph. */
 export interface GraphNode {
   definitions: readonly { name: string; kind: string }[];
   references: Readonly<Record<string, number>>;
@@ -20,9 +20,9 @@ const MIN_NAME_LENGTH = 3;
 const NON_DEFINING_KINDS = new Set(["impl"]);
 
 /**
- * Builds the reference graph: an edge from file A to file B when A references a name that B defines,
- * weighted by sqrt(references) / (files defining the name), summed over names, so that one definition
- * used often outweighs many that are common.
+ * Builds the reference graph: an edge from file A to file B when A references a name that B defines.
+ * Each name adds sqrt(references) / (files defining the name) to the edge's weight, so that one
+ * definition used often outweighs many that are common.
  */
 export function buildReferenceGraph(nodes: readonly GraphNode[]): ReferenceGraph {
   const definers = new Map<string, number[]>();

@@ -10,7 +10,7 @@ export function isTestPath(filePath: string): boolean {
   return TEST_NAME.test(name) || segments.slice(0, -1).some((segment) => TEST_FOLDERS.has(segment.toLowerCase()));
 }
 
-/** The name a test's subject would have: `test_parser.py`, `parser_test.go` and `Parser.test.ts` give "parser". */
+/** Derives the name a test's subject would have: `test_parser.py`, `parser_test.go` and `Parser.test.ts` give "parser". */
 export function subjectStem(testPath: string): string {
   const name = path.posix.basename(testPath);
   const stem = name
