@@ -62,13 +62,14 @@ export function packContext(index: RepositoryIndex, ranked: readonly RankedFile[
   const mapLimit = used + Math.floor((budget - used) * MAP_SHARE_OF_REST);
   used = addMapEntries(remaining, files, count, mapLimit, used, pieces);
   const mapped = new Set(pieces.filter((piece) => piece.kind === "map").map((piece) => piece.path));
-  addTreeLines(
+  used = addTreeLines(
     remaining.filter((filePath) => !mapped.has(filePath)),
     count,
     budget,
     used,
     pieces,
   );
+  upgradeMapEntries(pieces, files, index, count, budget - used, order);
   return assemble(index.files.length, pieces, budget, count);
 }
 
@@ -149,7 +150,7 @@ function addMapEntries(remaining: string[], files: Map<string, IndexedFile>, cou
   return used;
 }
 
-function addTreeLines(rest: string[], count: TokenCounter, budget: number, used: number, pieces: Piece[]): void {
+function addTreeLines(rest: string[], count: TokenCounter, budget: number, used: number, pieces: Piece[]): number {
   let sectionCost = count("## Other files\n") + 1;
   for (const line of renderTreeLines(rest)) {
     const tokens = count(line);
@@ -164,6 +165,32 @@ function addTreeLines(rest: string[], count: TokenCounter, budget: number, used:
     used += sectionCost + tokens;
     sectionCost = 0;
   }
+  return used;
+}
+
+/**
+ * Spends the budget that the map and the file list left over on showing mapped files whole, in rank
+ * order, then puts the whole files back in rank order ahead of the map.
+ */
+function upgradeMapEntries(pieces: Piece[], files: Map<string, IndexedFile>, index: RepositoryIndex, count: TokenCounter, spare: number, order: string[]): void {
+  for (const piece of pieces) {
+    const file = piece.path ? files.get(piece.path) : undefined;
+    if (piece.kind !== "map" || !file || file.facts.tokens - piece.tokens > spare) continue;
+    const text = renderWholeFile(file.path, index.readText(file.path));
+    const tokens = count(text) + 1;
+    if (tokens - piece.tokens > spare) continue;
+    spare -= tokens - piece.tokens;
+    Object.assign(piece, { kind: "whole", text, tokens });
+  }
+  const position = new Map(order.map((filePath, at) => [filePath, at]));
+  const kindOrder = { whole: 0, map: 1, tree: 2 };
+  const insertion = new Map(pieces.map((piece, at) => [piece, at]));
+  pieces.sort((left, right) => {
+    const byKind = kindOrder[left.kind] - kindOrder[right.kind];
+    if (byKind !== 0) return byKind;
+    if (left.kind === "tree") return (insertion.get(left) ?? 0) - (insertion.get(right) ?? 0);
+    return (position.get(left.path ?? "") ?? 0) - (position.get(right.path ?? "") ?? 0);
+  });
 }
 
 /** Joins the pieces and, should the joined text count more than its parts, drops pieces from the end until it fits. */

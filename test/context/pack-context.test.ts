@@ -60,6 +60,28 @@ describe("context packing", () => {
     }
   });
 
+  test("whole files keep rank order", () => {
+    const ranked = rankFiles(index, "src/pkg5/module17.ts fails");
+    const order = ranked.flatMap((unit) => [unit.path, ...unit.tests]);
+    for (let budget = 500; budget <= 6_000; budget += 250) {
+      const packed = packContext(index, ranked, { tokenBudget: budget });
+      const positions = packed.wholeFiles.map((filePath) => order.indexOf(filePath));
+      const headings = [...packed.text.matchAll(/^## (src\/\S+|docs\/\S+|LICENSE)$/gm)].map((match) => match[1]);
+
+      expect(positions, `budget ${budget}`).toEqual([...positions].sort((left, right) => left - right));
+      expect(headings, `budget ${budget}`).toEqual(packed.wholeFiles);
+    }
+  });
+
+  test("spare budget shows more whole", () => {
+    const ranked = rankFiles(index, "src/pkg5/module17.ts fails");
+
+    const packed = packContext(index, ranked, { tokenBudget: 5_000 });
+
+    expect(packed.wholeFiles.length).toBeGreaterThan(30);
+    expect(packed.tokens).toBeGreaterThan(4_600);
+  });
+
   test("whole repository when it fits", () => {
     const packed = packContext(index, rankFiles(index, query), { tokenBudget: 1_000_000 });
 
