@@ -13,13 +13,14 @@ import type { ModelMessage } from "ai";
 import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
 import { approachInstruction, approachFor } from "../src/agent/approaches.js";
 import { buildPrefix, SYSTEM_PROMPT } from "../src/agent/prompt.js";
-import { selectContext } from "../src/context/select-files.js";
+import { buildContext } from "../src/context/build-context.js";
 import { type ModelFacts, resolveModelFacts } from "../src/llm/model-facts.js";
 import { layoutPrompt } from "../src/llm/prompt-layout.js";
 import { priceUsage } from "../src/llm/pricing.js";
 import { addUsage, emptyUsage, type TokenUsage } from "../src/llm/usage.js";
 import { parseTestReport } from "../src/sandbox/reports/parse-report.js";
 import type { TestResult } from "../src/sandbox/run-tests.js";
+import { contextTokenBudget } from "../src/run/repository-context.js";
 import { describeTestRun } from "../src/sandbox/test-feedback.js";
 
 const FILE_COUNT = 200;
@@ -78,8 +79,8 @@ function createRepository(): string {
   return root;
 }
 
-/** Characters of repository text in the prefix, as a mid-sized model window would take. */
-const CONTEXT_CHARACTERS = 120_000;
+/** Dollar budget of the scripted run, which sizes the repository context as a real run would. */
+const BUDGET_USD = 2;
 
 function testResult(output: string): TestResult {
   const report = parseTestReport({ output, runner: "jest" });
@@ -150,16 +151,21 @@ function measure(prefix: string, facts: ModelFacts): Totals & { stableTokens: nu
 async function main(): Promise<void> {
   const repository = createRepository();
   try {
-    const context = await selectContext(repository, `${ISSUE.title}\n${ISSUE.body}`, CONTEXT_CHARACTERS);
-    const contextText = context.files.map((file) => `## ${file.path}\n\`\`\`\n${file.content}\n\`\`\``).join("\n\n");
-    const prefix = buildPrefix(ISSUE, contextText, testResult(failureOutput(0, 0)));
     const facts = resolveModelFacts(MODEL_ID);
+    const context = await buildContext({
+      worktree: repository,
+      query: `${ISSUE.title}\n${ISSUE.body}`,
+      tokenBudget: contextTokenBudget(facts, BUDGET_USD),
+      cacheDir: path.join(repository, ".bench-context-cache"),
+      modelId: MODEL_ID,
+    });
+    const prefix = buildPrefix(ISSUE, context.text, testResult(failureOutput(0, 0)));
     const result = measure(prefix, facts);
     const share = (100 * result.prefixTokens) / result.cached.inputTokens;
     const number = (value: number) => value.toLocaleString("en-US");
     process.stdout.write(
       [
-        `repository: ${FILE_COUNT} files, ${context.files.length} in the prompt (${CONTEXT_CHARACTERS.toLocaleString("en-US")} characters at most)`,
+        `repository: ${FILE_COUNT} files, ${context.wholeFiles.length} whole and ${context.mappedFiles.length} as signatures in the prompt (${number(context.tokens)} tokens of context)`,
         `run: ${CANDIDATES} candidates x ${STEPS} steps = ${result.requests} requests, priced as ${MODEL_ID} (${facts.source ?? "shipped facts"})`,
         "tokens: counted with o200k_base (gpt-tokenizer), an estimate of Claude's own count",
         `prefix: ${number(result.stableTokens)} tokens per request (system prompt, repository files, issue, first test run)`,

@@ -42,7 +42,7 @@ export async function workOnIssue(
 ): Promise<WorkResult> {
   const first = (candidates[0] as PreparedCandidate).workspace;
   report({ phase: "indexing" });
-  const context = await repositoryContext({ worktree: first.directory, request, model: services.model, budget: services.budget, workDir: services.workDir });
+  const context = await repositoryContext({ worktree: first.directory, request, model: services.model, budget: services.budget, workDir: services.workDir, log: services.log });
 
   report({ phase: "baseline" });
   const tests: TestSettings = { sandbox: services.sandbox, budget: services.budget, timeoutMs: request.config.test_timeout_seconds * 1000 };
