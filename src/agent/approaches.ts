@@ -1,21 +1,25 @@
 import type { TestReport } from "../sandbox/reports/test-report.js";
 import { compareTestReports } from "../sandbox/reports/test-report.js";
 
-export type Approach = "direct" | "reproduce-first";
+import { type Approach, APPROACHES } from "../config/repo-config.js";
 
-/** Assigns approaches in turn, so two candidates try two different ways to the fix. */
-export function approachFor(candidateIndex: number): Approach {
-  return candidateIndex % 2 === 0 ? "direct" : "reproduce-first";
+export type { Approach } from "../config/repo-config.js";
+
+/** Assigns the approaches in turn, so that two candidates try two different ways to the fix. */
+export function approachFor(candidateIndex: number, approaches: readonly Approach[] = APPROACHES): Approach {
+  return approaches[candidateIndex % approaches.length] as Approach;
 }
 
 /** The first message of a candidate's own conversation, after the shared prefix. */
 export function approachInstruction(approach: Approach, candidateIndex: number): string {
-  const variant = candidateIndex >= 2 ? ` You are candidate ${candidateIndex + 1}: other candidates try the obvious fix, so consider other causes first.` : "";
+  const variant = candidateIndex >= 2 ? " Other candidates try the obvious fix, so consider other causes first." : "";
+  const name = `You are candidate ${candidateIndex + 1}.`;
   if (approach === "direct") {
-    return `Fix the issue. Read the code you need, edit it, and run the tests until they pass. Call finish when done.${variant}`;
+    return `${name} Fix the issue. Read the code you need, edit it, and run the tests until they pass. Call finish when done.${variant}`;
   }
   return (
-    "Work in two phases. First, reproduce the issue: add or extend a test that fails because of the issue, " +
+    `${name} Work in two phases. ` +
+    "First, reproduce the issue: add or extend a test that fails because of the issue, " +
     "changing test files only, and run it with run_tests. The app checks that it fails on the unchanged code. " +
     `Then fix the code until that test and the rest of the suite pass. Call finish when done.${variant}`
   );

@@ -42,15 +42,17 @@ export interface Selection {
  * equal diffs (ignoring whitespace) count once.
  */
 export function selectCandidate(candidates: CandidateSummary[], baseline: BaselineSummary): Selection {
-  const ranking = deduplicate(candidates.filter((candidate) => candidate.diff.trim() !== "")).map((group) =>
-    rank(group[0] as CandidateSummary, group.slice(1), baseline),
-  );
+  const ranking = deduplicate(candidates.filter((candidate) => candidate.diff.trim() !== "")).map((group) => {
+    // Equal diffs can differ in what is known about them, such as one whose tests ran; the best-known one stands for all.
+    const [best, ...others] = group.map((candidate) => rank(candidate, baseline)).sort(compareRanked) as [RankedCandidate, ...RankedCandidate[]];
+    return { ...best, duplicates: others.map((other) => other.candidate.id) };
+  });
   ranking.sort(compareRanked);
   const winner = ranking[0];
   return { ranking, winner, reason: explain(ranking) };
 }
 
-function rank(candidate: CandidateSummary, duplicates: CandidateSummary[], baseline: BaselineSummary): RankedCandidate {
+function rank(candidate: CandidateSummary, baseline: BaselineSummary): RankedCandidate {
   const failing = candidate.failingTests;
   const baselineFailing = new Set(baseline.failingTests ?? []);
   let newFailures: string[];
@@ -68,7 +70,7 @@ function rank(candidate: CandidateSummary, duplicates: CandidateSummary[], basel
     fixedTests,
     failingCount: failing ? failing.length : candidate.testsPassed ? 0 : 1,
     changedLines: countChangedLines(candidate.diff),
-    duplicates: duplicates.map((duplicate) => duplicate.id),
+    duplicates: [],
   };
 }
 

@@ -1,6 +1,10 @@
 import { z } from "zod";
 import { PROVIDERS } from "../llm/model-id.js";
 
+/** Ways a candidate may work: fix directly, or first write a test that reproduces the issue. */
+export const APPROACHES = ["direct", "reproduce-first"] as const;
+export type Approach = (typeof APPROACHES)[number];
+
 /** Where maintainers configure the app inside their repository. */
 export const REPO_CONFIG_PATH = ".github/magic.yml";
 
@@ -36,6 +40,10 @@ export const RepoConfig = z.strictObject({
   test_timeout_seconds: z.number({ error: "expected a number of seconds" }).positive().max(3_600).default(600),
   budget: RepoBudget.default(RepoBudget.parse({})),
   candidates: z.int({ error: "expected a whole number of candidates from 1 to 8" }).min(1).max(8).default(2),
+  approaches: z
+    .array(z.enum(APPROACHES, { error: `expected one of ${APPROACHES.join(", ")}` }), { error: "expected a list of approaches" })
+    .min(1)
+    .default([...APPROACHES]),
   strategy: z.enum(["until-green", "exhaust"], { error: "expected until-green or exhaust" }).default("until-green"),
   on_budget_exhausted: z.enum(["draft", "branch"], { error: "expected draft or branch" }).default("draft"),
   model: z

@@ -59,7 +59,7 @@ export async function prepareCandidates(options: PrepareOptions): Promise<Prepar
       const environment = buildSandboxEnvironment(process.env, home);
       await runSetup(options.sandbox, plan, worktree.directory, environment, request.config.setup_network, options.signal);
       const workspace: CandidateWorkspace = { id, directory: worktree.directory, plan, environment, diff: () => worktree.diff() };
-      return { approach: approachFor(index), workspace, worktree };
+      return { approach: approachFor(index, request.config.approaches), workspace, worktree };
     }),
   );
 }

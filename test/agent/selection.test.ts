@@ -61,6 +61,16 @@ describe("selectCandidate", () => {
     expect(selection.ranking[0]?.duplicates).toEqual(["2"]);
   });
 
+  test("equal diffs keep the tested one", () => {
+    const untested = candidate("1", { testsPassed: false, failingTests: ["a"] });
+    const tested = candidate("2", { testsPassed: true, failingTests: [] });
+
+    const selection = selectCandidate([untested, tested], { testsPassed: false, failingTests: ["a"] });
+
+    expect(selection.winner?.candidate.id).toBe("2");
+    expect(selection.winner?.duplicates).toEqual(["1"]);
+  });
+
   test("empty diffs left out", () => {
     const selection = selectCandidate([candidate("1", { diff: "" })], { testsPassed: true, failingTests: [] });
 

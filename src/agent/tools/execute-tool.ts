@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import type { TestResult } from "../../sandbox/run-tests.js";
 import { describeTestRun } from "../../sandbox/test-feedback.js";
 import { isTestPath } from "../approaches.js";
@@ -57,10 +58,8 @@ async function runTool(name: ToolName, input: ToolInput<ToolName>, context: Tool
       const { pattern, path, glob, case_insensitive } = input as ToolInput<"search_code">;
       return textOutcome(await searchCode(directory, pattern, { path, glob, caseInsensitive: case_insensitive }));
     }
-    case "edit_file": {
-      const { path, search, replace } = input as ToolInput<"edit_file">;
-      return applyOne({ kind: "search-replace", blockNumber: 1, path, search, replace }, context);
-    }
+    case "edit_file":
+      return editFile(input as ToolInput<"edit_file">, context);
     case "write_file": {
       const { path, content } = input as ToolInput<"write_file">;
       return applyOne({ kind: "write", blockNumber: 1, path, content }, context);
@@ -74,6 +73,31 @@ async function runTool(name: ToolName, input: ToolInput<ToolName>, context: Tool
 
 function textOutcome(result: { ok: true; text: string } | { ok: false; error: string }): ToolOutcome {
   return { output: result.ok ? result.text : `Error: ${result.error}` };
+}
+
+/**
+ * Replaces lines of a file. When the search text is not whole lines of the file but occurs exactly
+ * once inside it, that occurrence is replaced, as tool-trained models often quote part of a line.
+ */
+async function editFile(input: ToolInput<"edit_file">, context: ToolContext): Promise<ToolOutcome> {
+  const lineEdit: Edit = { kind: "search-replace", blockNumber: 1, path: input.path, search: input.search, replace: input.replace };
+  const result = await applyCandidateEdits([lineEdit], context);
+  if (result.errors.length === 0) return { output: `Applied: ${result.changedFiles.join(", ")} changed.`, changedFiles: result.changedFiles };
+  const whole = await replaceUniqueSubstring(input, context);
+  return whole ? applyOne(whole, context) : { output: `The edit was not applied: ${result.errors.join(" ")}` };
+}
+
+/** Returns a whole-file write that replaces the only occurrence of the search text, or undefined. */
+async function replaceUniqueSubstring(input: ToolInput<"edit_file">, context: ToolContext): Promise<Edit | undefined> {
+  const resolved = resolveEditPath(context.workspace.directory, input.path, context.protectedPaths);
+  if (!resolved.ok) return undefined;
+  const content = await readFile(resolved.absolutePath, "utf8").catch(() => undefined);
+  // Files with CRLF or a BOM go through the line-based engine only, which keeps both exactly.
+  if (content === undefined || content.includes("\r") || content.startsWith("\uFEFF")) return undefined;
+  const first = content.indexOf(input.search);
+  if (first === -1 || content.indexOf(input.search, first + 1) !== -1) return undefined;
+  const updated = content.slice(0, first) + input.replace + content.slice(first + input.search.length);
+  return { kind: "write", blockNumber: 1, path: input.path, content: updated };
 }
 
 /** Applies edits from tools or from reply text, keeping the reproduce phase to test files. */
