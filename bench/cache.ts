@@ -5,6 +5,7 @@
  * input tokens in the cacheable prefix and the cost with and without caching at the shipped
  * Anthropic prices. Run it with `npm run bench:cache`.
  */
+import { seededRandom } from "../test/helpers/seeded-random.js";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -28,17 +29,6 @@ const CANDIDATES = 2;
 const STEPS = 10;
 const MODEL_ID = "anthropic:claude-sonnet-4-5";
 const ISSUE = { issueNumber: 42, title: "parseDuration rejects values with a space before the unit", body: "`parseDuration(\"5 min\")` throws in src/module-03/parse-duration.ts; `parseDuration(\"5min\")` works." };
-
-/** A small deterministic generator (mulberry32), so every run of the benchmark uses the same repository. */
-function seededRandom(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function sourceFile(moduleIndex: number, fileIndex: number, random: () => number): string {
   const functions = 2 + Math.floor(random() * 6);

@@ -1,3 +1,4 @@
+import { seededRandom } from "../test/helpers/seeded-random.js";
 import { linesWithEnds, type HunkSample, type SampleLine } from "./edits-corpus.js";
 
 /** A model-like edit of one file with a known right result. */
@@ -253,16 +254,6 @@ export function plainLines(text: string): string[] {
   return linesWithEnds(text.replace(/^\uFEFF/, "")).map((line) => line.replace(/\r?\n$/, ""));
 }
 
-function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function hash(text: string): number {
   let value = 2_166_136_261;

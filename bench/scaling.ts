@@ -1,7 +1,7 @@
 /**
- * Shows that a bigger budget buys a better result: runs synthetic bug-fix tasks through the real
- * candidate pipeline (worktrees, sandboxed tests, budget, selection) with a scripted model whose
- * chance of a right edit per step is fixed, at budgets of 1x, 2x, 4x and 8x.
+ * Shows that a bigger budget buys a better result. It runs synthetic bug-fix tasks through the real
+ * candidate pipeline (worktrees, sandboxed tests, budget, selection) at budgets of 1x, 2x, 4x and 8x,
+ * with a scripted model whose chance of a right edit per step is fixed.
  *
  *   npm run bench:scaling [-- --tasks 20 --chance 0.15 --base-usd 0.02]
  *
@@ -54,7 +54,7 @@ function parseOptions(argv: string[]): Options {
   return options;
 }
 
-/** A number in [0, 1) that depends only on its inputs: the first 32 bits of their SHA-256. */
+/** Maps its inputs to a number in [0, 1): the first 32 bits of their SHA-256, so equal inputs give equal luck. */
 function luck(...parts: Array<string | number>): number {
   return createHash("sha256").update(parts.join("/")).digest().readUInt32BE(0) / 4294967296;
 }

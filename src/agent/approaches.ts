@@ -10,7 +10,7 @@ export function approachFor(candidateIndex: number, approaches: readonly Approac
   return approaches[candidateIndex % approaches.length] as Approach;
 }
 
-/** The first message of a candidate's own conversation, after the shared prefix. */
+/** Returns the first message of a candidate's own conversation, which follows the shared prefix. */
 export function approachInstruction(approach: Approach, candidateIndex: number): string {
   const variant = candidateIndex >= 2 ? " Other candidates try the obvious fix, so consider other causes first." : "";
   const name = `You are candidate ${candidateIndex + 1}.`;

@@ -9,8 +9,8 @@ export interface ResolvedBudget {
 }
 
 /**
- * Turns the repository's budget into limits: the repository may lower any value or raise dollars and
- * minutes up to the operator's ceilings; a value above a ceiling is lowered to it and noted.
+ * Turns the repository's budget into limits. The repository may lower any value, and may raise dollars
+ * and minutes up to the operator's ceilings. A value above a ceiling is lowered to it and noted.
  */
 export function resolveBudget(repoBudget: RepoBudget, ceilings: BudgetCeilings): ResolvedBudget {
   const notes: string[] = [];

@@ -12,7 +12,7 @@ export interface BudgetLimits {
 export type LimitName = "usd" | "input-tokens" | "output-tokens" | "time" | "test-runs" | "model-calls";
 export type BudgetStopReason = `budget:${LimitName}`;
 
-/** What has been spent, or is reserved, on each limited quantity. */
+/** Amounts spent, or reserved, of each limited quantity. */
 export interface Spend {
   usd: number;
   inputTokens: number;
@@ -170,8 +170,8 @@ function firstPassedLimit(
 /**
  * Tokens a prompt is reserved at. The count uses o200k_base, which providers with other tokenizers
  * can exceed, so the reservation adds a margin of 30% plus a fixed allowance for message framing.
- * NOTE: the margin is an estimate; a provider that counts more still gets its call settled in full,
- * and the settlement above the reservation then stops the run.
+ * NOTE: the margin is an estimate. A provider that counts more still has its call settled in full,
+ * and then the settlement above the reservation stops the run.
  */
 export function reservedPromptTokens(countedTokens: number, messageCount: number): number {
   return Math.ceil(countedTokens * 1.3) + 16 * messageCount + 64;

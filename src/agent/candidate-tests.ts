@@ -4,7 +4,7 @@ import type { TestPlan } from "../sandbox/test-command.js";
 import type { Budget, BudgetStopReason } from "./budget.js";
 import { testCommandFor } from "./tools/test-subset.js";
 
-/** Where one candidate works and how its tests run. */
+/** A candidate's worktree and the way its tests run. */
 export interface CandidateWorkspace {
   id: string;
   directory: string;
@@ -56,7 +56,7 @@ export async function runBudgetedTests(
 }
 
 /**
- * Replaces the worktree's absolute path in test output with `.`, so that the model sees repository
+ * Replaces the worktree's absolute path in test output with `.`, so that the model gets repository
  * paths, the shared prompt prefix does not name one candidate's folder, and no host path reaches a
  * pull request.
  */

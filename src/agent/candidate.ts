@@ -25,7 +25,7 @@ export interface StepRecord {
   test?: { passed: boolean; failing: number; fullSuite: boolean };
 }
 
-/** What one candidate spent, for the pull request's table. */
+/** One candidate's spend, for the pull request's table. */
 export interface CandidateSpend {
   inputTokens: number;
   cachedInputTokens: number;
@@ -48,7 +48,7 @@ export interface CandidateResult {
   /** Tests the reproduce-first approach confirmed as failing on the base commit. */
   reproductionTests?: string[];
   summary?: string;
-  /** Why the newest step made no change, for the status comment when nothing was ever changed. */
+  /** The reason the newest step made no change, for the status comment when nothing was ever changed. */
   lastProblem?: string;
   /** The error that ended the candidate unexpectedly, when one did. */
   crash?: unknown;

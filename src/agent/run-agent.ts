@@ -37,7 +37,7 @@ export interface FinishedCandidate extends CandidateResult {
 export interface AgentRunResult {
   candidates: FinishedCandidate[];
   selection: Selection;
-  /** Why the run as a whole stopped. */
+  /** The reason the run as a whole stopped. */
   stopReason: StopReason;
 }
 

@@ -1,4 +1,4 @@
-/** What selection needs to know about one finished candidate. */
+/** The facts about one finished candidate that selection ranks by. */
 export interface CandidateSummary {
   id: string;
   approach: string;
@@ -68,10 +68,15 @@ function rank(candidate: CandidateSummary, baseline: BaselineSummary): RankedCan
     candidate,
     newFailures,
     fixedTests,
-    failingCount: failing ? failing.length : candidate.testsPassed ? 0 : 1,
+    failingCount: failingCountOf(candidate),
     changedLines: countChangedLines(candidate.diff),
     duplicates: [],
   };
+}
+
+function failingCountOf(candidate: CandidateSummary): number {
+  if (candidate.failingTests) return candidate.failingTests.length;
+  return candidate.testsPassed ? 0 : 1;
 }
 
 function compareRanked(left: RankedCandidate, right: RankedCandidate): number {

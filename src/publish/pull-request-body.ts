@@ -24,7 +24,7 @@ export interface PullRequestSummary {
   stopReason: string;
   modelId: string;
   candidates: CandidateReport[];
-  /** Why the winner won, from selection. */
+  /** Selection's reason for choosing the winner. */
   selectionReason: string;
   /** The model's own summary of its change, when it gave one. */
   modelSummary?: string;

@@ -7,7 +7,7 @@ import type { ModelFacts } from "../llm/model-facts.js";
 import type { ModelClient } from "../llm/model-client.js";
 import type { RunRequest } from "./run-request.js";
 
-/** Share of the model's window left to the repository context; the rest holds the conversation and the answer. */
+/** Share of the model's window left to the repository context; the rest is left for the conversation and the reply. */
 const CONTEXT_SHARE_OF_WINDOW = 0.6;
 /** Steps the context is assumed to be sent for when sizing it to the dollar budget. */
 const EXPECTED_STEPS = 20;

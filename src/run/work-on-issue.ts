@@ -26,7 +26,7 @@ export interface WorkResult {
   agent: AgentRunResult;
 }
 
-/** Largest answer a step may produce; also what every call reserves for its output. */
+/** Maximum output tokens of one model call, which every call also reserves in the budget. */
 const MAX_OUTPUT_TOKENS = 8_192;
 
 /**

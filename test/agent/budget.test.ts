@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { Budget, type BudgetLimits } from "../../src/agent/budget.js";
+import { seededRandom } from "../helpers/seeded-random.js";
 
 const LIMITS: BudgetLimits = { usd: 1, inputTokens: 100_000, outputTokens: 10_000, durationMs: 60_000, testRuns: 5, modelCalls: 10 };
 
@@ -7,17 +8,6 @@ function budgetAt(limits: Partial<BudgetLimits> = {}, clock = { now: 0 }): Budge
   return new Budget({ ...LIMITS, ...limits }, () => clock.now);
 }
 
-/** A small seeded generator so a failing sequence can be replayed from its seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("Budget", () => {
   test.each([
@@ -110,7 +100,7 @@ describe("Budget", () => {
 
   test("random runs never pass a limit", () => {
     for (let seed = 1; seed <= 3_000; seed++) {
-      const next = random(seed);
+      const next = seededRandom(seed);
       const clock = { now: 0 };
       const limits: BudgetLimits = {
         usd: 0.05 + next() * 2,

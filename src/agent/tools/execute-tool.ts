@@ -19,7 +19,7 @@ export interface ToolContext {
   signal?: AbortSignal;
 }
 
-/** What running one tool call did, besides the text returned to the model. */
+/** The effects of one tool call, besides the text returned to the model. */
 export interface ToolOutcome {
   output: string;
   changedFiles?: string[];
@@ -32,7 +32,7 @@ export interface ToolOutcome {
 
 /**
  * Validates a tool call's input against its schema and runs it in the candidate's worktree. An
- * unknown tool or invalid input is answered with the validation error, never thrown.
+ * unknown tool or invalid input returns the validation error as the tool output instead of throwing.
  */
 export async function executeTool(toolName: string, input: unknown, context: ToolContext): Promise<ToolOutcome> {
   if (!(toolName in ToolInputs)) return { output: `Unknown tool ${toolName}. Use one of: ${Object.keys(ToolInputs).join(", ")}.` };
