@@ -31,6 +31,8 @@ export const Publication = z.object({
   stopReason: z.string(),
   usage: RunUsage,
   costUsd: z.number().nonnegative(),
+  /** The run's dollar limit, shown next to the cost in the final status. */
+  usdLimit: z.number().positive().optional(),
 });
 export type Publication = z.infer<typeof Publication>;
 

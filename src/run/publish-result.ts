@@ -62,6 +62,7 @@ export async function publishResult(
     stopReason: agent.stopReason,
     usage: usage.counts,
     costUsd: usage.usd,
+    usdLimit: services.budget.limits.usd,
     testsSummary: describeTests(winner.finalTest),
   };
   await checkpoints.recordPublication(publication);
@@ -114,7 +115,8 @@ export async function ensurePullRequest(
   status: StatusReporter,
 ): Promise<RunOutcome> {
   const { branch, title, body, usage } = publication;
-  const facts = { modelCalls: usage.modelCalls, tokens: usage.tokens, stopReason: publication.stopReason, branch, testsPassing: publication.testsPassing };
+  const spend = publication.usdLimit ? { usd: publication.costUsd, usdLimit: publication.usdLimit } : undefined;
+  const facts = { modelCalls: usage.modelCalls, tokens: usage.tokens, spend, stopReason: publication.stopReason, branch, testsPassing: publication.testsPassing };
   const outOfBudget = publication.stopReason.startsWith("budget:") && !publication.testsPassing;
   const limitNote = outOfBudget ? `The run stopped at its \`${publication.stopReason}\` limit after spending $${publication.costUsd.toFixed(2)}; the best candidate reached: tests ${publication.testsSummary ?? "unknown"}. ` : "";
   if (publication.branchOnly) {
