@@ -240,7 +240,9 @@ function renderSearchReplace(path: string, draft: Draft): string | undefined {
   const search = draft.lines.filter((line) => line.kind !== "+").map((line) => line.text);
   const replace = draft.lines.filter((line) => line.kind !== "-").map((line) => line.text);
   if (!search.some((line) => line.trim() !== "")) return undefined;
-  return `${path}\n<<<<<<< SEARCH\n${search.join("\n")}\n=======\n${replace.join("\n")}\n>>>>>>> REPLACE\n`;
+  // An empty part is written as no line at all; a blank line there would mean one empty line.
+  const part = (lines: string[]) => (lines.length > 0 ? `${lines.join("\n")}\n` : "");
+  return `${path}\n<<<<<<< SEARCH\n${part(search)}=======\n${part(replace)}>>>>>>> REPLACE\n`;
 }
 
 function edgeContext(lines: SampleLine[]): number {
