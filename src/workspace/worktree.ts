@@ -6,13 +6,14 @@ import { checkBranchName } from "./layout.js";
 import type { Lease } from "./lease.js";
 import { removeFolder } from "./folders.js";
 
-/** Pushes that find the branch moved since its fetch before `pushOnto` gives up. */
+/** Maximum number of pushes of one `pushOnto` call that may find the branch moved since its fetch. */
 const MAX_PUSH_ATTEMPTS = 4;
-/** Fallback branch names read from the caller's sequence before `pushOnto` gives up. */
+/** Maximum number of fallback branch names that `pushOnto` reads from the caller's sequence. */
 const MAX_FALLBACK_NAMES = 100;
 /**
- * Messages of a push that the remote branch's new tip does not descend from (git 2.39 `transport.c`).
- * `[remote rejected]`, from a hook or a protected branch, does not match, because retrying cannot help.
+ * Messages of a push rejected because the remote branch's tip is not an ancestor of the pushed commit,
+ * such as `! [rejected] HEAD -> b (fetch first)`. `[remote rejected]`, from a hook or a protected branch,
+ * does not match, because retrying cannot help.
  */
 const STALE_PUSH = /\[rejected\]|\(fetch first\)|\(non-fast-forward\)|\(stale info\)/;
 
@@ -109,7 +110,7 @@ export class Worktree {
     }
   }
 
-  /** Fetches the remote branch and moves HEAD onto it; returns where HEAD should go and how it got there. */
+  /** Fetches the remote branch and moves HEAD onto it. Returns the branch that HEAD goes to and how HEAD got there. */
   private async preparePush(branch: string, token: string | undefined, options: PushOntoOptions): Promise<PushOntoResult> {
     const heads = await this.remoteHeads(token);
     const tip = heads.has(branch) ? await this.fetchBranch(branch, token) : undefined;
@@ -129,7 +130,7 @@ export class Worktree {
     return heads;
   }
 
-  /** Fetches the branch's commits without touching the mirror's refs; returns its tip. */
+  /** Fetches the branch's commits without touching the mirror's refs, and returns its tip. */
   private async fetchBranch(branch: string, token: string | undefined): Promise<string> {
     // FETCH_HEAD lives in the worktree's own git folder, so concurrent runs of the mirror do not share it.
     await this.remoteCommand(["fetch", "--quiet", "--no-tags", this.cloneUrl, `refs/heads/${branch}`], token, `Fetching branch ${branch}`);
@@ -170,8 +171,16 @@ export class Worktree {
       return true;
     } catch (error) {
       if (!this.rebaseInProgress()) throw new WorkspaceError(`Rebasing onto ${tip} failed: ${gitFailure(error, token)}`, { cause: error });
-      await git.raw(["rebase", "--abort"]);
+      await this.abortRebase(token);
       return false;
+    }
+  }
+
+  private async abortRebase(token: string | undefined): Promise<void> {
+    try {
+      await this.git().raw(["rebase", "--abort"]);
+    } catch (error) {
+      throw new WorkspaceError(`Aborting a conflicting rebase failed: ${gitFailure(error, token)}`, { cause: error });
     }
   }
 
@@ -207,5 +216,5 @@ function firstFreeBranch(candidates: Iterable<string>, heads: Map<string, string
     if (!heads.has(candidate)) return candidate;
     if (++checked >= MAX_FALLBACK_NAMES) break;
   }
-  throw new WorkspaceError(`No fallback branch is free: the first ${checked} names all exist on the remote`);
+  throw new WorkspaceError(`No fallback branch is free: the first ${checked} names all exist on the remote, so delete the fallback branches that are no longer needed`);
 }

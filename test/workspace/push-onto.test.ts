@@ -150,6 +150,21 @@ describe("Worktree.pushOnto", () => {
     expect(branchLog(remote, `${BRANCH}-3`)[0]).toBe("Convert operands");
   });
 
+  test("worktree starts from pull request branch", async () => {
+    await commitFix(worktree);
+    await worktree.pushOnto(BRANCH, undefined, { fallbackBranches: () => fallbackBranchNames(7) });
+    const branchTip = git(remote.directory, "rev-parse", BRANCH).trim();
+
+    const continued = await openWorktree(remote.url, BRANCH, undefined, "run-2");
+
+    try {
+      expect(continued.baseCommit).toBe(branchTip);
+      expect(readFileSync(path.join(continued.directory, "src/math.js"), "utf8")).toContain("a + b");
+    } finally {
+      await continued.remove();
+    }
+  });
+
   test("invalid branch rejected", async () => {
     await expect(worktree.pushOnto("--force", undefined, { fallbackBranches: () => [] })).rejects.toThrow('Branch name "--force" is invalid');
   });
