@@ -88,8 +88,16 @@ describe("sanitiseForModel", () => {
     expect(sanitiseForModel(input)).toBe(expected);
   });
 
-  test("link reference definitions removed", () => {
-    expect(sanitiseForModel('Text\n\n[//]: # (hidden instruction)\n[ref]: https://x "title"\nmore')).toBe("Text\n\nmore");
+  test.each([
+    ["comment trick", "Text\n[//]: # (hidden instruction)\nmore", "Text\nmore"],
+    ["empty destination", "Text\n[comment]: <> (hidden instruction)\nmore", "Text\nmore"],
+    ["definition with title", '[ref]: https://x "title"\nmore', "more"],
+  ])("link reference definition %s removed", (_name, input, expected) => {
+    expect(sanitiseForModel(input)).toBe(expected);
+  });
+
+  test("bracketed text that is no definition kept", () => {
+    expect(sanitiseForModel("[Note]: this needs a test")).toBe("[Note]: this needs a test");
   });
 
   test("fenced code keeps its text", () => {
@@ -126,7 +134,7 @@ describe("sanitiseForModel", () => {
     expect(sanitiseForModel("if a < b && c > d! then\r\nok")).toBe("if a < b && c > d! then\nok");
   });
 
-  test("large input stays linear", () => {
+  test("long input sanitised", () => {
     const input = "word <b>x</b> `c` ![i](u) &amp; ".repeat(20_000);
 
     const output = sanitiseForModel(input);
