@@ -216,5 +216,5 @@ function firstFreeBranch(candidates: Iterable<string>, heads: Map<string, string
     if (!heads.has(candidate)) return candidate;
     if (++checked >= MAX_FALLBACK_NAMES) break;
   }
-  throw new WorkspaceError(`No fallback branch is free: the first ${checked} names all exist on the remote, so delete the fallback branches that are no longer needed`);
+  throw new WorkspaceError(`No fallback branch is free: all ${checked} names checked exist on the remote. Delete the fallback branches that are no longer needed`);
 }

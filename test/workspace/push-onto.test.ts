@@ -176,7 +176,7 @@ describe("Worktree.pushOnto", () => {
     writeFiles(worktree.directory, { "src/math.js": "other\n" });
     await worktree.commitAll("Rewrite math");
 
-    await expect(worktree.pushOnto(BRANCH, undefined, { fallbackBranches: () => [BRANCH] })).rejects.toThrow("No fallback branch is free: the first 1 names all exist on the remote");
+    await expect(worktree.pushOnto(BRANCH, undefined, { fallbackBranches: () => [BRANCH] })).rejects.toThrow("No fallback branch is free: all 1 names checked exist on the remote");
     expect(remote.readFile(BRANCH, "src/math.js")).toBe("conflict\n");
   });
 
