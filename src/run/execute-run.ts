@@ -34,7 +34,7 @@ export interface RunServices {
   onCheckpoint?: CheckpointSink;
 }
 
-const DEFAULT_CEILINGS: BudgetCeilings = { usd: 10, minutes: 60 };
+export const DEFAULT_CEILINGS: BudgetCeilings = { usd: 10, minutes: 60 };
 
 /**
  * Carries one run from fresh worktrees to a pull request, reporting each phase in the status comment.
