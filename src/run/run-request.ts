@@ -22,6 +22,8 @@ export const Instruction = z.object({
   author: z.string(),
   text: z.string(),
   commentId: z.number().int().positive(),
+  /** Issue or pull request the comment was made on, where an answer goes. */
+  replyTo: z.number().int().positive().optional(),
 });
 export type Instruction = z.infer<typeof Instruction>;
 

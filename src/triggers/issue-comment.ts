@@ -59,7 +59,7 @@ export async function acceptComment(event: CommentEvent, services: IntakeService
     issue: { number: target.issue.number, title: target.issue.title, body: target.issue.body ?? "" },
     sender: event.sender,
     requestedAt: event.receivedAt,
-    ...(command?.name === "retry" ? {} : { instruction: { author: event.comment.author, text: instructionText(command, event.comment.body), commentId: event.comment.id } }),
+    ...(command?.name === "retry" ? {} : { instruction: { author: event.comment.author, text: instructionText(command, event.comment.body), commentId: event.comment.id, replyTo: event.issue.number } }),
   });
 }
 

@@ -1,4 +1,5 @@
 import type { RestReviewComment } from "../publish/github-gateway.js";
+import { toReviewThreadComment } from "../run/review-digest.js";
 import type { RunRequest, StoredReviewComment } from "../run/run-request.js";
 import { closedIssueMessage } from "./issue-labeled.js";
 import { hasWriteAccess, type IntakeServices, issueRefOf, queueRun, validConfig } from "./intake-steps.js";
@@ -62,6 +63,6 @@ async function reviewComments(event: ReviewEvent, services: IntakeServices): Pro
 }
 
 function storedComment(comment: RestReviewComment, resolved: Set<number>): StoredReviewComment {
-  const mapped = reviewThreadComment(comment, resolved);
+  const mapped = toReviewThreadComment(comment, resolved);
   return { ...mapped, diffHunk: mapped.diffHunk.split("\n").slice(-STORED_HUNK_LINES).join("\n") };
 }

@@ -28,6 +28,8 @@ export interface BareRemote {
   /** Clones a branch into a fresh folder and returns it. */
   checkout(branch: string): string;
   hasBranch(branch: string): boolean;
+  /** Returns the commit a branch points at. */
+  headOf(branch: string): string;
   cleanup(): void;
 }
 
@@ -53,6 +55,7 @@ export function createBareRemote(files: Record<string, string>): BareRemote {
       return target;
     },
     hasBranch: (branch) => git(bare, "branch", "--list", branch).trim() !== "",
+    headOf: (branch) => git(bare, "rev-parse", `refs/heads/${branch}`).trim(),
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   };
 }

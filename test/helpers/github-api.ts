@@ -78,6 +78,23 @@ export interface RunMocks {
   statusBodies: string[];
   /** The request bodies of created pull requests. */
   pullRequests: Array<Record<string, any>>;
+  /** Request bodies of check run creations and updates, in order. */
+  checkRuns: Array<Record<string, any>>;
+}
+
+/** Id the mocked GitHub gives every check run. */
+export const CHECK_RUN_ID = 300;
+
+/** Mocks the check run of one published commit: its creation in progress and its completion. */
+export function mockCheckRun(api: nock.Scope, owner: string, repo: string, recorded: Array<Record<string, any>>): void {
+  api.post(`/repos/${owner}/${repo}/check-runs`).reply(201, (_uri, body: any) => {
+    recorded.push(body);
+    return { id: CHECK_RUN_ID, head_sha: body.head_sha, status: body.status };
+  });
+  api.patch(`/repos/${owner}/${repo}/check-runs/${CHECK_RUN_ID}`).reply(200, (_uri, body: any) => {
+    recorded.push(body);
+    return { id: CHECK_RUN_ID, status: body.status, conclusion: body.conclusion };
+  });
 }
 
 /**
@@ -90,7 +107,7 @@ export function mockLabeledRun(
 ): RunMocks {
   const { owner, repo } = options;
   const issue = options.issue ?? 1;
-  const mocks: RunMocks = { statusBodies: [], pullRequests: [] };
+  const mocks: RunMocks = { statusBodies: [], pullRequests: [], checkRuns: [] };
   mockInstallationToken(api);
   mockRepoConfig(api, owner, repo, options.config);
   mockRole(api, owner, repo, "maintainer", "write");
@@ -108,6 +125,7 @@ export function mockLabeledRun(
     })
     .persist();
   if (options.expectPullRequest !== false) {
+    mockCheckRun(api, owner, repo, mocks.checkRuns);
     api.get(`/repos/${owner}/${repo}/pulls`).query(true).reply(200, []);
     api.post(`/repos/${owner}/${repo}/pulls`).reply(201, (_uri, body: any) => {
       mocks.pullRequests.push(body);
