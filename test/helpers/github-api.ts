@@ -1,4 +1,5 @@
 import nock from "nock";
+import { STATUS_MARKER } from "../../src/publish/github-gateway.js";
 
 export const GITHUB_API = "https://api.github.com";
 export const APP_ID = 4242;
@@ -133,4 +134,52 @@ export function mockLabeledRun(
     });
   }
   return mocks;
+}
+
+/** Records of the requests a run on an existing pull request makes. */
+export interface ContinuedRunMocks {
+  statusBodies: string[];
+  /** `PATCH /pulls/N` bodies. */
+  pullRequestUpdates: Array<Record<string, any>>;
+  checkRuns: Array<Record<string, any>>;
+}
+
+/**
+ * Mocks the status comment an earlier run left (id 100, found by listing the issue's comments once
+ * per intake) and `runs` runs that update the open pull request `pullNumber` of `magic/issue-N`.
+ */
+export function mockContinuedRuns(api: nock.Scope, options: { owner: string; repo: string; issue?: number; pullNumber?: number; runs?: number; intakes?: number }): ContinuedRunMocks {
+  const { owner, repo } = options;
+  const issue = options.issue ?? 1;
+  const pullNumber = options.pullNumber ?? 5;
+  const runs = options.runs ?? 1;
+  const mocks: ContinuedRunMocks = { statusBodies: [], pullRequestUpdates: [], checkRuns: [] };
+  mockInstallationToken(api);
+  api
+    .get(`/repos/${owner}/${repo}/issues/${issue}/comments`)
+    .query(true)
+    .times(options.intakes ?? runs)
+    .reply(200, () => [commentResponse(100, `${STATUS_MARKER}\n**Magic PR:** Done`)]);
+  api
+    .patch(`/repos/${owner}/${repo}/issues/comments/100`)
+    .reply(200, (_uri, body: any) => {
+      mocks.statusBodies.push(body.body);
+      return commentResponse(100, body.body);
+    })
+    .persist();
+  const pull = { number: pullNumber, html_url: `https://github.com/${owner}/${repo}/pull/${pullNumber}`, draft: false };
+  for (let run = 0; run < runs; run += 1) {
+    mockCheckRun(api, owner, repo, mocks.checkRuns);
+    api.get(`/repos/${owner}/${repo}/pulls`).query({ state: "open", head: `${owner}:magic/issue-${issue}`, per_page: "1" }).reply(200, [pull]);
+    api.patch(`/repos/${owner}/${repo}/pulls/${pullNumber}`).reply(200, (_uri, body: any) => {
+      mocks.pullRequestUpdates.push(body);
+      return pull;
+    });
+  }
+  return mocks;
+}
+
+/** Mocks the 👀 reaction on an issue comment. */
+export function mockCommentReaction(api: nock.Scope, owner: string, repo: string, commentId: number): void {
+  api.post(`/repos/${owner}/${repo}/issues/comments/${commentId}/reactions`, { content: "eyes" }).reply(201, { id: 2, content: "eyes" });
 }
