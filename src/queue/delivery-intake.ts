@@ -16,7 +16,7 @@ export interface DeliveryIntake {
   queueDepth(): Promise<QueueDepth>;
   /**
    * Cancels the run of an issue that this process executes now. Returns false when none is.
-   * NOTE: the BullMQ intake has no cancel, because its runs execute in other processes.
+   * The BullMQ intake has none, because its runs execute in workers; they cancel through a Redis mark.
    */
   cancel?(key: string): boolean;
 }

@@ -121,6 +121,8 @@ export class RedisWorkers {
     return "queued";
   }
 
+  // NOTE: a run job that finds its issue busy retries after a random delay, so when three or more
+  // runs of one issue wait at once, they can start in another order than their comments arrived.
   private async processRun(job: Job, token: string | undefined): Promise<string> {
     if (!token) throw new Error(`run job ${job.id} arrived without a lock token`);
     const data = RunJobData.parse(job.data);
