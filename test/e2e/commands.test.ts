@@ -12,6 +12,7 @@ import {
   mockLabeledRun,
   mockRepoConfig,
   mockRole,
+  onceScope,
   strictGitHub,
 } from "../helpers/github-api.js";
 import { searchReplaceBlock, startModelServer, type ModelServer } from "../helpers/model-server.js";
@@ -83,8 +84,8 @@ describe("/magic commands", () => {
     model = await startModelServer([held.reply]);
     app = await startApp(model.baseUrl);
     const mocks = mockLabeledRun(github.api, { owner: OWNER, repo: REPO, config: CONFIG, expectPullRequest: false });
-    mockRepoConfig(github.api, OWNER, REPO, CONFIG);
-    mockRole(github.api, OWNER, REPO, "maintainer", "write");
+    mockRepoConfig(onceScope(), OWNER, REPO, CONFIG);
+    mockRole(onceScope(), OWNER, REPO, "maintainer", "write");
     const replies = captureReplies();
 
     await label();
@@ -103,7 +104,7 @@ describe("/magic commands", () => {
     model = await startModelServer([held.reply]);
     app = await startApp(model.baseUrl);
     const mocks = mockLabeledRun(github.api, { owner: OWNER, repo: REPO, config: CONFIG, expectPullRequest: false });
-    mockRepoConfig(github.api, OWNER, REPO, CONFIG);
+    mockRepoConfig(onceScope(), OWNER, REPO, CONFIG);
 
     await label();
     await app.server.magic.idle();
@@ -117,8 +118,8 @@ describe("/magic commands", () => {
     model = await startModelServer([RIGHT_EDIT]);
     app = await startApp(model.baseUrl);
     mockInstallationToken(github.api);
-    mockRepoConfig(github.api, OWNER, REPO, CONFIG);
-    mockRole(github.api, OWNER, REPO, "maintainer", "write");
+    mockRepoConfig(onceScope(), OWNER, REPO, CONFIG);
+    mockRole(onceScope(), OWNER, REPO, "maintainer", "write");
     const replies = captureReplies();
 
     await comment("/magic stop");
@@ -132,8 +133,8 @@ describe("/magic commands", () => {
     model = await startModelServer([RIGHT_EDIT]);
     app = await startApp(model.baseUrl, { budgetCeilings: { usd: 4, minutes: 60 } });
     mockInstallationToken(github.api);
-    mockRepoConfig(github.api, OWNER, REPO, CONFIG);
-    mockRole(github.api, OWNER, REPO, "maintainer", "admin");
+    mockRepoConfig(onceScope(), OWNER, REPO, CONFIG);
+    mockRole(onceScope(), OWNER, REPO, "maintainer", "admin");
     const replies = captureReplies();
 
     await comment("/magic budget $25");
@@ -148,8 +149,8 @@ describe("/magic commands", () => {
     await app.close();
     app = await startApp(model.baseUrl, { budgetCeilings: { usd: 4, minutes: 60 } });
     const statusBodies: string[] = [];
-    mockRepoConfig(github.api, OWNER, REPO, CONFIG);
-    mockRole(github.api, OWNER, REPO, "maintainer", "write");
+    mockRepoConfig(onceScope(), OWNER, REPO, CONFIG);
+    mockRole(onceScope(), OWNER, REPO, "maintainer", "write");
     github.api.post(`/repos/${OWNER}/${REPO}/issues/1/reactions`).reply(201, {});
     github.api.get(`/repos/${OWNER}/${REPO}/issues/1/comments`).query(true).reply(200, [commentResponse(100, `${STATUS_MARKER}\nold`), commentResponse(201, replies[0] ?? "")]);
     github.api.patch(`/repos/${OWNER}/${REPO}/issues/comments/100`).reply(200, (_uri, body: any) => {
@@ -171,8 +172,8 @@ describe("/magic commands", () => {
     model = await startModelServer([RIGHT_EDIT]);
     app = await startApp(model.baseUrl);
     mockInstallationToken(github.api);
-    mockRepoConfig(github.api, OWNER, REPO, CONFIG);
-    mockRole(github.api, OWNER, REPO, "maintainer", "write");
+    mockRepoConfig(onceScope(), OWNER, REPO, CONFIG);
+    mockRole(onceScope(), OWNER, REPO, "maintainer", "write");
     const replies = captureReplies();
 
     await comment("/magic budget lots");
@@ -187,8 +188,8 @@ describe("/magic commands", () => {
     model = await startModelServer([RIGHT_EDIT]);
     app = await startApp(model.baseUrl);
     mockInstallationToken(github.api);
-    mockRepoConfig(github.api, OWNER, REPO, CONFIG);
-    mockRole(github.api, OWNER, REPO, "maintainer", "write");
+    mockRepoConfig(onceScope(), OWNER, REPO, CONFIG);
+    mockRole(onceScope(), OWNER, REPO, "maintainer", "write");
     const replies = captureReplies();
 
     await comment("/magic dance");
@@ -204,8 +205,8 @@ describe("/magic commands", () => {
     model = await startModelServer([RIGHT_EDIT]);
     app = await startApp(model.baseUrl);
     mockInstallationToken(github.api);
-    mockRepoConfig(github.api, OWNER, REPO, CONFIG);
-    mockRole(github.api, OWNER, REPO, "visitor", "read");
+    mockRepoConfig(onceScope(), OWNER, REPO, CONFIG);
+    mockRole(onceScope(), OWNER, REPO, "visitor", "read");
     const replies = captureReplies();
 
     await deliverWebhook(app.webhookUrl, "issue_comment", commentPayload({ cloneUrl: remote.url, installationId: INSTALLATION_ID, body: "/magic retry", sender: "visitor" }));
@@ -221,9 +222,9 @@ describe("/magic commands", () => {
     const before = remote.headOf("magic/issue-1");
     model = await startModelServer(["`add` subtracted; the branch makes it add. EXPLAINED."]);
     app = await startApp(model.baseUrl);
-    mockRepoConfig(github.api, OWNER, REPO, CONFIG);
-    mockRole(github.api, OWNER, REPO, "maintainer", "write");
-    mockCommentReaction(github.api, OWNER, REPO, 9001);
+    mockRepoConfig(onceScope(), OWNER, REPO, CONFIG);
+    mockRole(onceScope(), OWNER, REPO, "maintainer", "write");
+    mockCommentReaction(onceScope(), OWNER, REPO, 9001);
     const mocks = mockContinuedRuns(github.api, { owner: OWNER, repo: REPO, runs: 0, intakes: 1 });
     const replies = captureReplies();
 
@@ -246,9 +247,9 @@ describe("/magic commands", () => {
     remote.commitTo("magic/issue-1", { "src/math.js": "export function add(a, b) {\n  return a * b;\n}\n" }, "Address #1: a wrong first attempt");
     model = await startModelServer([RIGHT_EDIT]);
     app = await startApp(model.baseUrl);
-    mockRepoConfig(github.api, OWNER, REPO, CONFIG);
-    mockRole(github.api, OWNER, REPO, "maintainer", "write");
-    mockCommentReaction(github.api, OWNER, REPO, 9001);
+    mockRepoConfig(onceScope(), OWNER, REPO, CONFIG);
+    mockRole(onceScope(), OWNER, REPO, "maintainer", "write");
+    mockCommentReaction(onceScope(), OWNER, REPO, 9001);
     const mocks = mockContinuedRuns(github.api, { owner: OWNER, repo: REPO });
 
     await comment("/magic retry");

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { startApp, type AppHarness } from "../helpers/app-harness.js";
 import { BUGGY_PROJECT, createBareRemote, type BareRemote } from "../helpers/git-repository.js";
-import { commentResponse, INSTALLATION_ID, mockCommentReaction, mockContinuedRuns, mockLabeledRun, mockRepoConfig, mockRole, strictGitHub } from "../helpers/github-api.js";
+import { commentResponse, INSTALLATION_ID, mockCommentReaction, mockInstallationToken, mockContinuedRuns, mockLabeledRun, mockRepoConfig, mockRole, onceScope, strictGitHub } from "../helpers/github-api.js";
 import { type RecordedChatRequest, searchReplaceBlock, startModelServer, type ModelServer } from "../helpers/model-server.js";
 import { commentPayload, deliverWebhook, labeledIssuePayload } from "../helpers/webhooks.js";
 
@@ -37,9 +37,10 @@ describe("refinement by comment", () => {
 
   /** Mocks what intake of one comment reads: the config, the commenter's role and the reaction. */
   function mockCommentIntake(commentId: number, sender = "maintainer"): void {
-    mockRepoConfig(github.api, OWNER, REPO, CONFIG);
-    mockRole(github.api, OWNER, REPO, sender, "write");
-    mockCommentReaction(github.api, OWNER, REPO, commentId);
+    const once = onceScope();
+    mockRepoConfig(once, OWNER, REPO, CONFIG);
+    mockRole(once, OWNER, REPO, sender, "write");
+    mockCommentReaction(once, OWNER, REPO, commentId);
   }
 
   async function comment(body: string, commentId = 9001, extra: Partial<Parameters<typeof commentPayload>[0]> = {}): Promise<number> {
@@ -130,7 +131,7 @@ describe("refinement by comment", () => {
     model = await startModelServer([
       () => {
         humanCommit = remote.commitTo(BRANCH, { "src/math.js": "export function add(a, b) {\n  return b + a;\n}\n" }, "Swap the operands");
-        return ADD_SUBTRACT;
+        return searchReplaceBlock("src/math.js", "  return a + b;", "  return Number(a) + Number(b);");
       },
     ]);
     app = await startApp(model.baseUrl);
@@ -141,7 +142,7 @@ describe("refinement by comment", () => {
     await app.server.magic.idle();
 
     expect(remote.headOf(BRANCH)).toBe(humanCommit);
-    expect(remote.readFile(`${BRANCH}-2`, "src/math.js")).toContain("export function subtract");
+    expect(remote.readFile(`${BRANCH}-2`, "src/math.js")).toContain("return Number(a) + Number(b);");
     expect(github.unmatched).toEqual([]);
     expect(mocks.pullRequestUpdates).toHaveLength(0);
     expect(mocks.checkRuns.map((body) => body.status)).toEqual(["in_progress", "completed"]);
@@ -197,6 +198,7 @@ describe("refinement by comment", () => {
   test("comment from a reader without write access is ignored", async () => {
     model = await startModelServer([ADD_SUBTRACT]);
     app = await startApp(model.baseUrl);
+    mockInstallationToken(github.api);
     mockRepoConfig(github.api, OWNER, REPO, CONFIG);
     mockRole(github.api, OWNER, REPO, "visitor", "read");
 
@@ -210,6 +212,7 @@ describe("refinement by comment", () => {
   test("comment on an unlabelled issue is ignored", async () => {
     model = await startModelServer([ADD_SUBTRACT]);
     app = await startApp(model.baseUrl);
+    mockInstallationToken(github.api);
     mockRepoConfig(github.api, OWNER, REPO, CONFIG);
 
     await comment("Please fix this.", 9001, { labels: ["bug"] });
@@ -222,6 +225,7 @@ describe("refinement by comment", () => {
   test("comment on a closed issue gets a reply and no run", async () => {
     model = await startModelServer([ADD_SUBTRACT]);
     app = await startApp(model.baseUrl);
+    mockInstallationToken(github.api);
     mockRepoConfig(github.api, OWNER, REPO, CONFIG);
     let reply = "";
     github.api.post(`/repos/${OWNER}/${REPO}/issues/1/comments`).reply(201, (_uri, body: any) => {

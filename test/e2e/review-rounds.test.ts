@@ -3,7 +3,7 @@ import { countO200kTokens } from "../../src/context/token-count.js";
 import { REVIEW_DIGEST_TOKENS } from "../../src/run/follow-up.js";
 import { startApp, type AppHarness } from "../helpers/app-harness.js";
 import { BUGGY_PROJECT, createBareRemote, type BareRemote } from "../helpers/git-repository.js";
-import { commentResponse, INSTALLATION_ID, mockContinuedRuns, mockRepoConfig, mockRole, strictGitHub } from "../helpers/github-api.js";
+import { commentResponse, INSTALLATION_ID, mockContinuedRuns, mockRepoConfig, mockRole, onceScope, strictGitHub } from "../helpers/github-api.js";
 import { startModelServer, type ModelServer, type ToolCallReply } from "../helpers/model-server.js";
 import { deliverWebhook, reviewPayload } from "../helpers/webhooks.js";
 
@@ -60,12 +60,12 @@ describe("review rounds", () => {
 
   /** Mocks review intake: the reviewer's role, the issue, the review comments and which threads are resolved. */
   function mockReviewIntake(comments: CommentSpec[], resolvedIds: number[] = [], config = "candidates: 1\n"): void {
-    mockRole(github.api, OWNER, REPO, "reviewer", "write");
+    mockRole(onceScope(), OWNER, REPO, "reviewer", "write");
     github.api.get(`/repos/${OWNER}/${REPO}/issues/1`).reply(200, { number: 1, title: "add() subtracts instead of adding", body: "Calling add(2, 3) returns -1.", state: "open", locked: false });
     github.api.get(`/repos/${OWNER}/${REPO}/pulls/5/comments`).query(true).reply(200, comments.map(restComment));
     const thread = (id: number) => ({ isResolved: resolvedIds.includes(id), comments: { nodes: [{ databaseId: id }] } });
     github.api.post("/graphql").reply(200, { data: { repository: { pullRequest: { reviewThreads: { nodes: comments.map((comment) => thread(comment.id)), pageInfo: { hasNextPage: false, endCursor: null } } } } } });
-    mockRepoConfig(github.api, OWNER, REPO, config);
+    mockRepoConfig(onceScope(), OWNER, REPO, config);
   }
 
   function submitReview(body: string | null = null): Promise<number> {

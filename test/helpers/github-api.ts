@@ -38,6 +38,15 @@ export function strictGitHub(): { api: nock.Scope; unmatched: string[]; verify()
   };
 }
 
+/**
+ * Returns a new scope for api.github.com. Nock's `persist()` applies to a whole scope, so after
+ * `mockInstallationToken` every mock on the strict scope matches any number of times. Mocks that
+ * must match once each, such as those of one intake among several, go on a scope of their own.
+ */
+export function onceScope(): nock.Scope {
+  return nock(GITHUB_API);
+}
+
 export function mockInstallationToken(api: nock.Scope): void {
   api
     .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
@@ -110,11 +119,12 @@ export function mockLabeledRun(
   const issue = options.issue ?? 1;
   const mocks: RunMocks = { statusBodies: [], pullRequests: [], checkRuns: [] };
   mockInstallationToken(api);
-  mockRepoConfig(api, owner, repo, options.config);
-  mockRole(api, owner, repo, "maintainer", "write");
-  api.post(`/repos/${owner}/${repo}/issues/${issue}/reactions`).reply(201, { id: 1, content: "eyes" });
-  api.get(`/repos/${owner}/${repo}/issues/${issue}/comments`).query(true).reply(200, []);
-  api.post(`/repos/${owner}/${repo}/issues/${issue}/comments`).reply(201, (_uri, body: any) => {
+  const once = onceScope();
+  mockRepoConfig(once, owner, repo, options.config);
+  mockRole(once, owner, repo, "maintainer", "write");
+  once.post(`/repos/${owner}/${repo}/issues/${issue}/reactions`).reply(201, { id: 1, content: "eyes" });
+  once.get(`/repos/${owner}/${repo}/issues/${issue}/comments`).query(true).reply(200, []);
+  once.post(`/repos/${owner}/${repo}/issues/${issue}/comments`).reply(201, (_uri, body: any) => {
     mocks.statusBodies.push(body.body);
     return commentResponse(100, body.body);
   });
@@ -126,9 +136,9 @@ export function mockLabeledRun(
     })
     .persist();
   if (options.expectPullRequest !== false) {
-    mockCheckRun(api, owner, repo, mocks.checkRuns);
-    api.get(`/repos/${owner}/${repo}/pulls`).query(true).reply(200, []);
-    api.post(`/repos/${owner}/${repo}/pulls`).reply(201, (_uri, body: any) => {
+    mockCheckRun(once, owner, repo, mocks.checkRuns);
+    once.get(`/repos/${owner}/${repo}/pulls`).query(true).reply(200, []);
+    once.post(`/repos/${owner}/${repo}/pulls`).reply(201, (_uri, body: any) => {
       mocks.pullRequests.push(body);
       return { number: 5, html_url: `https://github.com/${owner}/${repo}/pull/5`, draft: body.draft };
     });
@@ -155,11 +165,12 @@ export function mockContinuedRuns(api: nock.Scope, options: { owner: string; rep
   const runs = options.runs ?? 1;
   const mocks: ContinuedRunMocks = { statusBodies: [], pullRequestUpdates: [], checkRuns: [] };
   mockInstallationToken(api);
-  api
-    .get(`/repos/${owner}/${repo}/issues/${issue}/comments`)
-    .query(true)
-    .times(options.intakes ?? runs)
-    .reply(200, () => [commentResponse(100, `${STATUS_MARKER}\n**Magic PR:** Done`)]);
+  for (let intake = 0; intake < (options.intakes ?? runs); intake += 1) {
+    onceScope()
+      .get(`/repos/${owner}/${repo}/issues/${issue}/comments`)
+      .query(true)
+      .reply(200, () => [commentResponse(100, `${STATUS_MARKER}\n**Magic PR:** Done`)]);
+  }
   api
     .patch(`/repos/${owner}/${repo}/issues/comments/100`)
     .reply(200, (_uri, body: any) => {
@@ -169,9 +180,10 @@ export function mockContinuedRuns(api: nock.Scope, options: { owner: string; rep
     .persist();
   const pull = { number: pullNumber, html_url: `https://github.com/${owner}/${repo}/pull/${pullNumber}`, draft: false };
   for (let run = 0; run < runs; run += 1) {
-    mockCheckRun(api, owner, repo, mocks.checkRuns);
-    api.get(`/repos/${owner}/${repo}/pulls`).query({ state: "open", head: `${owner}:magic/issue-${issue}`, per_page: "1" }).reply(200, [pull]);
-    api.patch(`/repos/${owner}/${repo}/pulls/${pullNumber}`).reply(200, (_uri, body: any) => {
+    const once = onceScope();
+    mockCheckRun(once, owner, repo, mocks.checkRuns);
+    once.get(`/repos/${owner}/${repo}/pulls`).query({ state: "open", head: `${owner}:magic/issue-${issue}`, per_page: "1" }).reply(200, [pull]);
+    once.patch(`/repos/${owner}/${repo}/pulls/${pullNumber}`).reply(200, (_uri, body: any) => {
       mocks.pullRequestUpdates.push(body);
       return pull;
     });
