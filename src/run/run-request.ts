@@ -75,3 +75,8 @@ export function issueKey(request: { repository: { owner: string; name: string };
 export function branchName(issueNumber: number): string {
   return `magic/issue-${issueNumber}`;
 }
+
+/** Yields `magic/issue-N-2`, `magic/issue-N-3`, … for work that conflicts with the pull request's branch. */
+export function* fallbackBranchNames(issueNumber: number): Generator<string> {
+  for (let suffix = 2; ; suffix += 1) yield `${branchName(issueNumber)}-${suffix}`;
+}
