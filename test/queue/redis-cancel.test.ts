@@ -5,6 +5,7 @@ import { Queue } from "bullmq";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { fetchWithBaseUrl } from "../../src/cli/app-parts.js";
 import { parseRepoConfig } from "../../src/config/repo-config.js";
 import { createModelClient } from "../../src/llm/create-model-client.js";
 import { Metrics } from "../../src/ops/metrics.js";
@@ -64,7 +65,7 @@ describe("cancel across Redis workers", () => {
       },
     ]);
     const Octokit = ProbotOctokit.defaults((options: Record<string, any>) => ({ ...options, throttle: { enabled: false } }));
-    const probot = new Probot({ appId: APP_ID, privateKey: testPrivateKey(), baseUrl: github.url, log, Octokit });
+    const probot = new Probot({ appId: APP_ID, privateKey: testPrivateKey(), baseUrl: github.url, log, Octokit, request: { fetch: fetchWithBaseUrl(github.url) } });
     const runner = new JobRunner({
       auth: (installationId) => probot.auth(installationId),
       appId: APP_ID,
