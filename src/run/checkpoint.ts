@@ -36,7 +36,7 @@ export const Publication = z.object({
   /** The pushed commit, which carries the check run. */
   headSha: z.string().optional(),
   checkRunId: z.number().int().positive().optional(),
-  /** What happened when the branch had moved during the run. */
+  /** Sentence about a branch that moved during the run, for the status and the check run. */
   pushNote: z.string().optional(),
   /** Replies to the review threads the run addressed, posted once the push is done. */
   reviewReplies: z.array(z.object({ commentId: z.number().int().positive(), body: z.string() })).optional(),

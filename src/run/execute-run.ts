@@ -110,7 +110,7 @@ async function runFromStart(request: RunRequest, services: RunServices, state: R
   return publishResult(request, publishServices, prepared, work, { token, previous, review: followUp.review }, status, state.checkpoints);
 }
 
-/** The repository's budget with this issue's `/magic budget` in place of its dollars; the ceiling still applies. */
+/** Returns the repository's budget with this issue's `/magic budget` in place of its dollars; the ceiling still applies. */
 function issueBudget(request: RunRequest) {
   return request.budgetUsd === undefined ? request.config.budget : { ...request.config.budget, usd: request.budgetUsd };
 }

@@ -24,7 +24,7 @@ export interface CandidateLine {
 
 export interface StatusView {
   phase: RunPhase;
-  /** What started this run, such as a comment or a review, in a few words. */
+  /** Short description of the comment, review or command that started the run. */
   round?: string;
   candidates?: CandidateLine[];
   /** Dollars spent against the run's limit. */

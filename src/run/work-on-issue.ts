@@ -76,7 +76,7 @@ export async function workOnIssue(
   return { baseline, agent };
 }
 
-/** The issue as of the trigger, with hidden text removed before it reaches the model. */
+/** Returns the issue as of the trigger, with hidden text removed before it reaches the model. */
 export function sanitisedIssue(request: RunRequest): { issueNumber: number; title: string; body: string } {
   return { issueNumber: request.issue.number, title: sanitiseForModel(request.issue.title), body: sanitiseForModel(request.issue.body) };
 }

@@ -15,7 +15,7 @@ const APP_MARKER_PREFIX = "<!-- magic-pr:";
 interface CommentTarget {
   /** The issue whose run the comment is about; its status comment lives there. */
   issue: IssueInfo;
-  /** Where replies go: the issue, or the pull request the comment was made on. */
+  /** Thread that receives replies: the issue, or the pull request the comment was made on. */
   replyTo: IssueRef;
   labelled: boolean;
 }
@@ -54,7 +54,7 @@ export async function acceptComment(event: CommentEvent, services: IntakeService
   return queueRun(services, issueRef, config, {
     deliveryId: event.deliveryId,
     installationId: event.installationId,
-    trigger: command?.name === "retry" ? "retry" : command?.name === "explain" ? "explain" : "comment",
+    trigger: triggerOf(command),
     repository: event.repository,
     issue: { number: target.issue.number, title: target.issue.title, body: target.issue.body ?? "" },
     sender: event.sender,
@@ -101,6 +101,12 @@ async function answerCommand(command: MagicCommand | undefined, event: CommentEv
     default:
       return false;
   }
+}
+
+function triggerOf(command: MagicCommand | undefined): RunRequest["trigger"] {
+  if (command?.name === "retry") return "retry";
+  if (command?.name === "explain") return "explain";
+  return "comment";
 }
 
 function instructionText(command: MagicCommand | undefined, body: string): string {

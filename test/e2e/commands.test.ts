@@ -64,7 +64,15 @@ describe("/magic commands", () => {
     return replies;
   }
 
-  /** A model reply that waits until `release` is called, so a test can act while the run is mid-call. */
+  /** Mocks intake of a command that is answered at once, and returns the replies as they arrive. */
+  function mockCommandIntake(sender = "maintainer", role = "write"): string[] {
+    mockInstallationToken(github.api);
+    mockRepoConfig(onceScope(), OWNER, REPO, CONFIG);
+    mockRole(onceScope(), OWNER, REPO, sender, role);
+    return captureReplies();
+  }
+
+  /** Returns a model reply that waits until `release` is called, so a test can act while the run is mid-call. */
   function heldReply(onRequest: () => void): { reply: () => Promise<string>; release: () => void } {
     let release = () => {};
     const held = new Promise<string>((resolve) => {
@@ -117,10 +125,7 @@ describe("/magic commands", () => {
   test("stop without a run says so", async () => {
     model = await startModelServer([RIGHT_EDIT]);
     app = await startApp(model.baseUrl);
-    mockInstallationToken(github.api);
-    mockRepoConfig(onceScope(), OWNER, REPO, CONFIG);
-    mockRole(onceScope(), OWNER, REPO, "maintainer", "write");
-    const replies = captureReplies();
+    const replies = mockCommandIntake();
 
     await comment("/magic stop");
     await app.server.magic.idle();
@@ -132,10 +137,7 @@ describe("/magic commands", () => {
   test("budget is capped, stored and used by the next run", async () => {
     model = await startModelServer([RIGHT_EDIT]);
     app = await startApp(model.baseUrl, { budgetCeilings: { usd: 4, minutes: 60 } });
-    mockInstallationToken(github.api);
-    mockRepoConfig(onceScope(), OWNER, REPO, CONFIG);
-    mockRole(onceScope(), OWNER, REPO, "maintainer", "admin");
-    const replies = captureReplies();
+    const replies = mockCommandIntake("maintainer", "admin");
 
     await comment("/magic budget $25");
     await app.server.magic.idle();
@@ -171,10 +173,7 @@ describe("/magic commands", () => {
   test("invalid budget gets the help", async () => {
     model = await startModelServer([RIGHT_EDIT]);
     app = await startApp(model.baseUrl);
-    mockInstallationToken(github.api);
-    mockRepoConfig(onceScope(), OWNER, REPO, CONFIG);
-    mockRole(onceScope(), OWNER, REPO, "maintainer", "write");
-    const replies = captureReplies();
+    const replies = mockCommandIntake();
 
     await comment("/magic budget lots");
     await app.server.magic.idle();
@@ -187,10 +186,7 @@ describe("/magic commands", () => {
   test("unknown command gets a short help", async () => {
     model = await startModelServer([RIGHT_EDIT]);
     app = await startApp(model.baseUrl);
-    mockInstallationToken(github.api);
-    mockRepoConfig(onceScope(), OWNER, REPO, CONFIG);
-    mockRole(onceScope(), OWNER, REPO, "maintainer", "write");
-    const replies = captureReplies();
+    const replies = mockCommandIntake();
 
     await comment("/magic dance");
     await app.server.magic.idle();
@@ -204,10 +200,7 @@ describe("/magic commands", () => {
   test("command from a reader is refused", async () => {
     model = await startModelServer([RIGHT_EDIT]);
     app = await startApp(model.baseUrl);
-    mockInstallationToken(github.api);
-    mockRepoConfig(onceScope(), OWNER, REPO, CONFIG);
-    mockRole(onceScope(), OWNER, REPO, "visitor", "read");
-    const replies = captureReplies();
+    const replies = mockCommandIntake("visitor", "read");
 
     await deliverWebhook(app.webhookUrl, "issue_comment", commentPayload({ cloneUrl: remote.url, installationId: INSTALLATION_ID, body: "/magic retry", sender: "visitor" }));
     await app.server.magic.idle();

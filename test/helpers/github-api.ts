@@ -128,13 +128,7 @@ export function mockLabeledRun(
     mocks.statusBodies.push(body.body);
     return commentResponse(100, body.body);
   });
-  api
-    .patch(`/repos/${owner}/${repo}/issues/comments/100`)
-    .reply(200, (_uri, body: any) => {
-      mocks.statusBodies.push(body.body);
-      return commentResponse(100, body.body);
-    })
-    .persist();
+  mockStatusEdits(api, owner, repo, mocks.statusBodies);
   if (options.expectPullRequest !== false) {
     mockCheckRun(once, owner, repo, mocks.checkRuns);
     once.get(`/repos/${owner}/${repo}/pulls`).query(true).reply(200, []);
@@ -171,13 +165,7 @@ export function mockContinuedRuns(api: nock.Scope, options: { owner: string; rep
       .query(true)
       .reply(200, () => [commentResponse(100, `${STATUS_MARKER}\n**Magic PR:** Done`)]);
   }
-  api
-    .patch(`/repos/${owner}/${repo}/issues/comments/100`)
-    .reply(200, (_uri, body: any) => {
-      mocks.statusBodies.push(body.body);
-      return commentResponse(100, body.body);
-    })
-    .persist();
+  mockStatusEdits(api, owner, repo, mocks.statusBodies);
   const pull = { number: pullNumber, html_url: `https://github.com/${owner}/${repo}/pull/${pullNumber}`, draft: false };
   for (let run = 0; run < runs; run += 1) {
     const once = onceScope();
@@ -189,6 +177,17 @@ export function mockContinuedRuns(api: nock.Scope, options: { owner: string; rep
     });
   }
   return mocks;
+}
+
+/** Mocks every edit of status comment 100 and records the bodies in order. */
+export function mockStatusEdits(api: nock.Scope, owner: string, repo: string, recorded: string[]): void {
+  api
+    .patch(`/repos/${owner}/${repo}/issues/comments/100`)
+    .reply(200, (_uri, body: any) => {
+      recorded.push(body.body);
+      return commentResponse(100, body.body);
+    })
+    .persist();
 }
 
 /** Mocks the 👀 reaction on an issue comment. */

@@ -34,20 +34,10 @@ export interface LabeledIssueOptions {
 /** Builds an `issues.labeled` payload shaped like GitHub's, pointing at a local clone URL. */
 export function labeledIssuePayload(options: LabeledIssueOptions): Record<string, any> {
   const payload = examplePayload("issues", "labeled");
-  const owner = options.owner ?? "octo-org";
-  const repo = options.repo ?? "calculator";
   const number = options.issueNumber ?? 1;
-  payload.installation = { id: options.installationId, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNzc3" };
+  withRepository(payload, options);
   payload.label = { ...payload.label, name: options.label ?? "magic" };
   payload.sender = { ...payload.sender, login: options.sender ?? "maintainer", type: options.senderType ?? "User" };
-  payload.repository = {
-    ...payload.repository,
-    name: repo,
-    full_name: `${owner}/${repo}`,
-    owner: { ...payload.repository.owner, login: owner },
-    clone_url: options.cloneUrl,
-    default_branch: "main",
-  };
   payload.issue = {
     ...payload.issue,
     number,
