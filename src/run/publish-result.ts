@@ -46,7 +46,9 @@ export async function publishResult(
   if (!winner || !worktree) {
     const problem = agent.candidates.map((candidate) => candidate.lastProblem).find(Boolean) ?? "The model proposed no change.";
     const hint = agent.stopReason === "error" ? "\n\nThe operator should check the model settings and the provider's status; re-apply the label to try again." : "";
-    await status.update({ phase: "failed", detail: `No change was made, so no pull request was opened. Last problem:\n\n${problem}${hint}`, ...spendFacts(services, agent.stopReason) });
+    const outcome = inputs.previous ? `No change was made in this round, so \`${inputs.previous.branch}\` and its pull request stay as they were.` : "No change was made, so no pull request was opened.";
+    await replyWithoutChange(request, services, inputs.review, agent.candidates.map((candidate) => candidate.summary).find(Boolean));
+    await status.update({ phase: "failed", detail: `${outcome} Last problem:\n\n${problem}${hint}`, ...spendFacts(services, agent.stopReason) });
     return { kind: "no-change", stopReason: agent.stopReason, costUsd: usage.usd, usage: usage.counts };
   }
 
@@ -87,6 +89,13 @@ export interface PublishInputs {
   previous?: PreviousWork;
   /** The review comments this run was given, for the thread replies. */
   review?: ReviewDigest;
+}
+
+/** Answers each review thread of a round that pushed nothing, so reviewers see why. */
+async function replyWithoutChange(request: RunRequest, services: PublishServices, review: ReviewDigest | undefined, summary: string | undefined): Promise<void> {
+  if (!request.review || !review) return;
+  const replies = reviewReplies(review, summary, [], "No commit was pushed in this round.");
+  await postReviewReplies(request, services, { reviewReplies: replies, reviewedPullNumber: request.review.pullNumber });
 }
 
 function commitMessage(request: RunRequest): string {

@@ -49,7 +49,7 @@ export async function finishCheckRun(request: RunRequest, services: FeedbackServ
  * Replies in each review thread the run addressed. A failed reply is logged and the others still go out.
  * NOTE: a run resumed after a crash during these replies posts them again.
  */
-export async function postReviewReplies(request: RunRequest, services: FeedbackServices, publication: Publication): Promise<number> {
+export async function postReviewReplies(request: RunRequest, services: FeedbackServices, publication: Pick<Publication, "reviewReplies" | "reviewedPullNumber">): Promise<number> {
   const pullNumber = publication.reviewedPullNumber;
   if (!pullNumber) return 0;
   let posted = 0;

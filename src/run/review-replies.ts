@@ -24,7 +24,7 @@ export function reviewReplies(review: ReviewDigest | undefined, summary: string 
     if (previous && !note) continue;
     let body: string;
     if (note) body = changed ? note : `${note} (This round did not change \`${comment.path}\`.)`;
-    else body = changed ? `Changed \`${comment.path}\` for this comment.` : `This round made no change to \`${comment.path}\`; see the summary in the pull request.`;
+    else body = changed ? `Changed \`${comment.path}\` for this comment.` : `This round made no change to \`${comment.path}\`.`;
     replies.set(root, { commentId: root, body: `${body}\n\n${where}` });
   }
   return [...replies.values()];

@@ -49,13 +49,16 @@ export async function validConfig(services: IntakeServices, issue: IssueRef, raw
 
 /**
  * Writes the queued status and returns the run request. One listing of the app's comments finds both
- * the status comment, by its marker, and the issue's budget set with `/magic budget`.
+ * the status comment, by its marker, and the issue's budget set with `/magic budget`. A follow-up
+ * leaves an existing status comment alone, because a run of the issue may be writing to it now.
  */
 export async function queueRun(services: IntakeServices, issue: IssueRef, config: RepoConfig, fields: RunFields): Promise<RunRequest> {
   const comments = await services.gateway.listAppComments(issue);
   const existing = comments.find((comment) => comment.body.includes(STATUS_MARKER))?.id;
   const body = renderStatusComment({ phase: "queued" });
-  const statusCommentId = existing === undefined ? await services.gateway.createComment(issue, body) : await services.gateway.ensureStatusComment(issue, body, existing);
+  let statusCommentId = existing;
+  if (existing === undefined) statusCommentId = await services.gateway.createComment(issue, body);
+  else if (fields.trigger === "label") await services.gateway.ensureStatusComment(issue, body, existing);
   const budgetUsd = latestIssueBudget(comments);
   return { runId: randomUUID(), ...fields, config, statusCommentId, ...(budgetUsd === undefined ? {} : { budgetUsd }) };
 }

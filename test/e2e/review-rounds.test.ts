@@ -122,6 +122,29 @@ describe("review rounds", () => {
     expect(mocks.statusBodies.at(-1)).toContain("Addressing @reviewer's review on #5.");
   });
 
+  test("round without a change still answers", async () => {
+    remote.commitTo(BRANCH, { "src/math.js": FIXED_ADD }, "Address #1: add() subtracts instead of adding");
+    const before = remote.headOf(BRANCH);
+    model = await startModelServer([{ toolCalls: [{ name: "finish", arguments: { summary: "#501: The names a and b are the usual ones for a sum, so I kept them." } }] }]);
+    app = await startApp(model.baseUrl);
+    mockReviewIntake([{ id: 501, path: "src/math.js", line: 1, body: "Name the parameters x and y." }], [], "candidates: 1\nbudget:\n  model_calls: 2\n");
+    const mocks = mockContinuedRuns(github.api, { owner: OWNER, repo: REPO, runs: 0, intakes: 1 });
+    let reply = "";
+    github.api.post(`/repos/${OWNER}/${REPO}/pulls/5/comments/501/replies`).reply(201, (_uri, body: any) => {
+      reply = body.body;
+      return { id: 1501, body: body.body };
+    });
+
+    await submitReview();
+    await app.server.magic.idle();
+
+    github.verify();
+    expect(remote.headOf(BRANCH)).toBe(before);
+    expect(reply).toContain("so I kept them. (This round did not change `src/math.js`.)");
+    expect(reply).toContain("No commit was pushed in this round.");
+    expect(mocks.statusBodies.at(-1)).toContain("stay as they were");
+  });
+
   test("hundred comments on an 800-line file fit the prompt", async () => {
     const bigFile = Array.from({ length: 800 }, (_unused, index) => `export const value${index + 1} = ${index + 1};`).join("\n") + "\n";
     remote.commitTo(BRANCH, { "src/math.js": FIXED_ADD, "src/values.js": bigFile }, "Address #1: add() subtracts instead of adding");
