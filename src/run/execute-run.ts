@@ -20,6 +20,7 @@ import { workOnIssue } from "./work-on-issue.js";
 import { explainIssue } from "./explain-issue.js";
 import { followUpPrompt } from "./follow-up.js";
 import { continuesBranch, readPreviousWork } from "./previous-work.js";
+import { completeTipCheck, startCheckRun } from "./pull-request-feedback.js";
 
 export type { RunOutcome, RunOutcomeKind } from "./run-outcome.js";
 
@@ -54,17 +55,16 @@ export async function executeRun(request: RunRequest, services: RunServices, sig
   const worktrees: Worktree[] = [];
   const startedAt = Date.now();
   log.info({ trigger: request.trigger, resumeFrom: resume?.phase }, resume ? "run resumed" : "run started");
+  const state: RunState = { status, checkpoints, runFolder, worktrees };
+  let outcome: RunOutcome | undefined;
   try {
-    if (resume?.publication) return await ensurePullRequest(request, services, resume.publication, status);
-    return await runFromStart(request, services, { status, checkpoints, runFolder, worktrees }, signal);
+    outcome = resume?.publication ? await ensurePullRequest(request, services, resume.publication, status) : await runFromStart(request, services, state, signal);
+    return outcome;
   } catch (error) {
-    if (isInterrupted(signal)) return interrupted(status, log);
-    if (signal?.aborted) return cancelled(status, log, 0);
-    const failure = describeFailure(error);
-    log.error({ err: error, code: failure.code }, "run failed");
-    await status.update({ phase: "failed", detail: failure.text });
-    return { kind: "failed", costUsd: 0 };
+    outcome = await failedRun(error, status, log, signal);
+    return outcome;
   } finally {
+    await completeTipCheck(request, services, state.tipCheckRunId, outcome);
     await status.flush();
     await checkpoints.flush();
     for (const worktree of worktrees) await worktree.remove().catch((error: unknown) => log.warn({ err: error }, "removing a worktree failed"));
@@ -75,6 +75,8 @@ export async function executeRun(request: RunRequest, services: RunServices, sig
 
 interface RunState {
   status: StatusReporter;
+  /** The check run a follow-up run put on the branch's tip while it works. */
+  tipCheckRunId?: number;
   checkpoints: CheckpointWriter;
   runFolder: string;
   /** Every worktree the run created, removed when it ends whatever happened. */
@@ -94,6 +96,9 @@ async function runFromStart(request: RunRequest, services: RunServices, state: R
   const mirror = await services.workspaces.openMirror({ cloneUrl: request.repository.cloneUrl, token, log });
   const previous = continuesBranch(request) ? await readPreviousWork(mirror, request, token) : undefined;
   const onWorktree = (worktree: Worktree) => state.worktrees.push(worktree);
+  if (previous && request.trigger !== "explain") {
+    state.tipCheckRunId = await startCheckRun(request, services, previous.tip, "Working", describeRound(request) ?? "Magic PR is working on this branch.");
+  }
   if (request.trigger === "explain") {
     return explainIssue(request, { gateway: services.gateway, model, budget, log, workDir: services.workDir }, { mirror, previous, onWorktree, status }, signal);
   }
@@ -134,6 +139,16 @@ async function cancelled(status: StatusReporter, log: Logger, costUsd: number): 
   log.info("run cancelled");
   await status.update({ phase: "cancelled", detail: "The run was cancelled before it published anything.", stopReason: "cancelled" });
   return { kind: "cancelled", costUsd };
+}
+
+/** Decides what a run that threw ends as: interrupted, cancelled or failed, and says so in the status. */
+async function failedRun(error: unknown, status: StatusReporter, log: Logger, signal: AbortSignal | undefined): Promise<RunOutcome> {
+  if (isInterrupted(signal)) return interrupted(status, log);
+  if (signal?.aborted) return cancelled(status, log, 0);
+  const failure = describeFailure(error);
+  log.error({ err: error, code: failure.code }, "run failed");
+  await status.update({ phase: "failed", detail: failure.text });
+  return { kind: "failed", costUsd: 0 };
 }
 
 /** Tells the reader the run will continue. The queue keeps the checkpoint and runs it again. */

@@ -6,6 +6,8 @@ import { branchName, type RunRequest } from "./run-request.js";
 /** The app's earlier work on an issue: its branch and what that branch changes against the default branch. */
 export interface PreviousWork {
   branch: string;
+  /** The branch's commit when the run started, which carries the run's check while it works. */
+  tip: string;
   /** `git diff` of the branch since it left the default branch, cut to fit the prompt. */
   diff: string;
   /** Paths the branch changes, which is what a review of its pull request can comment on. */
@@ -33,7 +35,7 @@ export async function readPreviousWork(mirror: Mirror, request: RunRequest, toke
   const plain = ["--no-ext-diff", "--no-textconv"];
   const diff = await git.raw(["diff", ...plain, range]);
   const names = await git.raw(["diff", "--name-only", "-z", ...plain, range]);
-  return { branch, diff: capTokens(diff, MAX_DIFF_TOKENS), changedFiles: names.split("\0").filter(Boolean) };
+  return { branch, tip, diff: capTokens(diff, MAX_DIFF_TOKENS), changedFiles: names.split("\0").filter(Boolean) };
 }
 
 function capTokens(text: string, maxTokens: number): string {

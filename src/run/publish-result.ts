@@ -57,7 +57,7 @@ export async function publishResult(
   await worktree.commitAll(commitMessage(request));
   const pushed = await pushWork(worktree, request, inputs.token, inputs.previous);
   const testsPassing = Boolean(winner.finalTest?.passed) && !winner.untestedChanges;
-  const checkRunId = await startCheckRun(request, services, pushed.headSha);
+  const checkRunId = await startCheckRun(request, services, pushed.headSha, "Publishing", "Magic PR is publishing this commit.");
   const where = `Pushed as ${pushed.headSha.slice(0, 7)} to \`${pushed.branch}\`.${pushed.note ? ` ${pushed.note}` : ""}`;
   const publication: Publication = {
     branch: pushed.branch,

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
-import type { CheckConclusion, GitHubGateway } from "../publish/github-gateway.js";
+import type { CheckConclusion, CheckRunFields, GitHubGateway } from "../publish/github-gateway.js";
 import type { Publication } from "./checkpoint.js";
+import type { RunOutcome } from "./run-outcome.js";
 import type { RunRequest } from "./run-request.js";
 
 interface FeedbackServices {
@@ -13,15 +14,39 @@ function repoOf(request: RunRequest) {
 }
 
 /**
- * Marks the pushed commit with an in-progress check run while the pull request is updated. A failure is
- * logged and returns undefined, because the pushed work matters more than its check.
+ * Marks a commit with an in-progress check run: the branch's tip while a follow-up run works on it, or
+ * the pushed commit while the pull request is updated. A failure is logged and returns undefined,
+ * because the work matters more than its check.
  */
-export async function startCheckRun(request: RunRequest, services: FeedbackServices, headSha: string): Promise<number | undefined> {
+export async function startCheckRun(request: RunRequest, services: FeedbackServices, headSha: string, title: string, summary: string): Promise<number | undefined> {
   try {
-    return await services.gateway.createCheckRun(repoOf(request), headSha, { status: "in_progress", title: "Publishing", summary: "Magic PR is publishing this commit." });
+    return await services.gateway.createCheckRun(repoOf(request), headSha, { status: "in_progress", title, summary });
   } catch (error) {
     services.log.warn({ err: error }, "creating the check run failed");
     return undefined;
+  }
+}
+
+/**
+ * Completes the check run a follow-up run put on the branch's tip when it started. A run that pushed
+ * leaves the result to the new commit's own check run.
+ */
+export async function completeTipCheck(request: RunRequest, services: FeedbackServices, checkRunId: number | undefined, outcome: RunOutcome | undefined): Promise<void> {
+  if (checkRunId === undefined) return;
+  const kind = outcome?.kind ?? "failed";
+  let fields: CheckRunFields;
+  if (kind === "pull-request" || kind === "branch") {
+    fields = { status: "completed", conclusion: "neutral", title: "Superseded", summary: "The run pushed a new commit, whose own check run has the test results." };
+  } else if (kind === "cancelled") {
+    fields = { status: "completed", conclusion: "cancelled", title: "Cancelled", summary: "The run was cancelled, so this commit is unchanged." };
+  } else {
+    const reason = outcome?.stopReason ? ` (stop reason \`${outcome.stopReason}\`)` : "";
+    fields = { status: "completed", conclusion: "neutral", title: "No new commit", summary: `The run ended as \`${kind}\`${reason} without a new commit. The status comment on the issue says why.` };
+  }
+  try {
+    await services.gateway.updateCheckRun(repoOf(request), checkRunId, fields);
+  } catch (error) {
+    services.log.warn({ err: error }, "completing the check run failed");
   }
 }
 

@@ -260,7 +260,7 @@ describe("/magic commands", () => {
     mockRepoConfig(onceScope(), OWNER, REPO, CONFIG);
     mockRole(onceScope(), OWNER, REPO, "maintainer", "write");
     mockCommentReaction(onceScope(), OWNER, REPO, 9001);
-    const mocks = mockContinuedRuns(github.api, { owner: OWNER, repo: REPO });
+    const mocks = mockContinuedRuns(github.api, { owner: OWNER, repo: REPO, tipChecks: 0 });
 
     await comment("/magic retry");
     await app.server.magic.idle();

@@ -75,7 +75,9 @@ describe("refinement by comment", () => {
     expect(finalStatus).toContain("Done");
     expect(finalStatus).toContain("Refining after @maintainer's comment.");
     expect(finalStatus).toContain(`[\`${BRANCH}\`](https://github.com/${OWNER}/${REPO}/tree/magic/issue-1)`);
-    expect(mocks.checkRuns.at(-1)?.head_sha ?? mocks.checkRuns[0]?.head_sha).toBe(remote.headOf(BRANCH));
+    // The tip gets a check while the run works; the pushed commit gets one with the test results.
+    expect(mocks.checkRuns.map((body) => body.head_sha).filter(Boolean)).toEqual([firstRun, remote.headOf(BRANCH)]);
+    expect(mocks.checkRuns.map((body) => body.conclusion ?? body.status)).toEqual(["in_progress", "in_progress", "success", "neutral"]);
   });
 
   test("two comments in quick succession run in order", async () => {
@@ -145,7 +147,7 @@ describe("refinement by comment", () => {
     expect(remote.readFile(`${BRANCH}-2`, "src/math.js")).toContain("return Number(a) + Number(b);");
     expect(github.unmatched).toEqual([]);
     expect(mocks.pullRequestUpdates).toHaveLength(0);
-    expect(mocks.checkRuns.map((body) => body.status)).toEqual(["in_progress", "completed"]);
+    expect(mocks.checkRuns.map((body) => body.conclusion ?? body.status)).toEqual(["in_progress", "in_progress", "success", "neutral"]);
     expect(mocks.statusBodies.at(-1)).toContain(`its work is on \`${BRANCH}-2\``);
   });
 

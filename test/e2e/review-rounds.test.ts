@@ -128,7 +128,7 @@ describe("review rounds", () => {
     model = await startModelServer([{ toolCalls: [{ name: "finish", arguments: { summary: "#501: The names a and b are the usual ones for a sum, so I kept them." } }] }]);
     app = await startApp(model.baseUrl);
     mockReviewIntake([{ id: 501, path: "src/math.js", line: 1, body: "Name the parameters x and y." }], [], "candidates: 1\nbudget:\n  model_calls: 2\n");
-    const mocks = mockContinuedRuns(github.api, { owner: OWNER, repo: REPO, runs: 0, intakes: 1 });
+    const mocks = mockContinuedRuns(github.api, { owner: OWNER, repo: REPO, runs: 0, intakes: 1, tipChecks: 1 });
     let reply = "";
     github.api.post(`/repos/${OWNER}/${REPO}/pulls/5/comments/501/replies`).reply(201, (_uri, body: any) => {
       reply = body.body;
@@ -140,6 +140,8 @@ describe("review rounds", () => {
 
     github.verify();
     expect(remote.headOf(BRANCH)).toBe(before);
+    expect(mocks.checkRuns.map((body) => body.conclusion ?? body.status)).toEqual(["in_progress", "neutral"]);
+    expect(mocks.checkRuns[0]?.head_sha).toBe(before);
     expect(reply).toContain("so I kept them. (This round did not change `src/math.js`.)");
     expect(reply).toContain("No commit was pushed in this round.");
     expect(mocks.statusBodies.at(-1)).toContain("stay as they were");
@@ -156,7 +158,15 @@ describe("review rounds", () => {
     model = await startModelServer(["I need more time."]);
     app = await startApp(model.baseUrl);
     mockReviewIntake(comments, [], "candidates: 1\nbudget:\n  model_calls: 1\n");
-    mockContinuedRuns(github.api, { owner: OWNER, repo: REPO, runs: 0, intakes: 1 });
+    mockContinuedRuns(github.api, { owner: OWNER, repo: REPO, runs: 0, intakes: 1, tipChecks: 1 });
+    const answered: number[] = [];
+    github.api
+      .post(/^\/repos\/octo-org\/calculator\/pulls\/5\/comments\/\d+\/replies$/)
+      .reply(201, (uri) => {
+        answered.push(Number(uri.split("/").at(-2)));
+        return { id: 1 };
+      })
+      .persist();
 
     await submitReview();
     await app.server.magic.idle();
@@ -168,6 +178,10 @@ describe("review rounds", () => {
     expect(section).toMatch(/\d+ more review comments were left out to fit the token budget\./);
     expect(countO200kTokens(section)).toBeLessThanOrEqual(REVIEW_DIGEST_TOKENS + 50);
     expect(section.split("\n").filter((line) => line.startsWith("+export const")).length).toBeLessThanOrEqual(12 * 100);
+    // Only the threads that reached the model are answered.
+    const shown = [...section.matchAll(/### Comment (\d+) /g)].map((match) => Number(match[1]));
+    expect(answered.sort()).toEqual(shown.sort());
+    expect(shown.length).toBeLessThan(100);
   });
 
   test("review on a fork's pull request gets a reply and no run", async () => {

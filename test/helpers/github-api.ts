@@ -95,15 +95,18 @@ export interface RunMocks {
 /** Id the mocked GitHub gives every check run. */
 export const CHECK_RUN_ID = 300;
 
-/** Mocks the check run of one published commit: its creation in progress and its completion. */
-export function mockCheckRun(api: nock.Scope, owner: string, repo: string, recorded: Array<Record<string, any>>): void {
+/** Id the mocked GitHub gives the check run a follow-up run puts on the branch's tip. */
+export const TIP_CHECK_RUN_ID = 301;
+
+/** Mocks one check run: its creation in progress and its completion. */
+export function mockCheckRun(api: nock.Scope, owner: string, repo: string, recorded: Array<Record<string, any>>, id = CHECK_RUN_ID): void {
   api.post(`/repos/${owner}/${repo}/check-runs`).reply(201, (_uri, body: any) => {
     recorded.push(body);
-    return { id: CHECK_RUN_ID, head_sha: body.head_sha, status: body.status };
+    return { id, head_sha: body.head_sha, status: body.status };
   });
-  api.patch(`/repos/${owner}/${repo}/check-runs/${CHECK_RUN_ID}`).reply(200, (_uri, body: any) => {
+  api.patch(`/repos/${owner}/${repo}/check-runs/${id}`).reply(200, (_uri, body: any) => {
     recorded.push(body);
-    return { id: CHECK_RUN_ID, status: body.status, conclusion: body.conclusion };
+    return { id, status: body.status, conclusion: body.conclusion };
   });
 }
 
@@ -151,8 +154,12 @@ export interface ContinuedRunMocks {
 /**
  * Mocks the status comment an earlier run left (id 100, found by listing the issue's comments once
  * per intake) and `runs` runs that update the open pull request `pullNumber` of `magic/issue-N`.
+ * `tipChecks` runs, by default all, first put a check run on the branch's tip.
  */
-export function mockContinuedRuns(api: nock.Scope, options: { owner: string; repo: string; issue?: number; pullNumber?: number; runs?: number; intakes?: number }): ContinuedRunMocks {
+export function mockContinuedRuns(
+  api: nock.Scope,
+  options: { owner: string; repo: string; issue?: number; pullNumber?: number; runs?: number; intakes?: number; tipChecks?: number },
+): ContinuedRunMocks {
   const { owner, repo } = options;
   const issue = options.issue ?? 1;
   const pullNumber = options.pullNumber ?? 5;
@@ -167,8 +174,11 @@ export function mockContinuedRuns(api: nock.Scope, options: { owner: string; rep
   }
   mockStatusEdits(api, owner, repo, mocks.statusBodies);
   const pull = { number: pullNumber, html_url: `https://github.com/${owner}/${repo}/pull/${pullNumber}`, draft: false };
-  for (let run = 0; run < runs; run += 1) {
+  const tipChecks = options.tipChecks ?? runs;
+  for (let run = 0; run < Math.max(runs, tipChecks); run += 1) {
     const once = onceScope();
+    if (run < tipChecks) mockCheckRun(once, owner, repo, mocks.checkRuns, TIP_CHECK_RUN_ID);
+    if (run >= runs) continue;
     mockCheckRun(once, owner, repo, mocks.checkRuns);
     once.get(`/repos/${owner}/${repo}/pulls`).query({ state: "open", head: `${owner}:magic/issue-${issue}`, per_page: "1" }).reply(200, [pull]);
     once.patch(`/repos/${owner}/${repo}/pulls/${pullNumber}`).reply(200, (_uri, body: any) => {
