@@ -36,6 +36,8 @@ export const Publication = z.object({
   /** The pushed commit, which carries the check run. */
   headSha: z.string().optional(),
   checkRunId: z.number().int().positive().optional(),
+  /** The check run on the branch's tip from before the push, completed once the publication ends. */
+  tipCheckRunId: z.number().int().positive().optional(),
   /** Sentence about a branch that moved during the run, for the status and the check run. */
   pushNote: z.string().optional(),
   /** Replies to the review threads the run addressed, posted once the push is done. */

@@ -55,7 +55,7 @@ export async function executeRun(request: RunRequest, services: RunServices, sig
   const worktrees: Worktree[] = [];
   const startedAt = Date.now();
   log.info({ trigger: request.trigger, resumeFrom: resume?.phase }, resume ? "run resumed" : "run started");
-  const state: RunState = { status, checkpoints, runFolder, worktrees };
+  const state: RunState = { status, checkpoints, runFolder, worktrees, tipCheckRunId: resume?.publication?.tipCheckRunId };
   let outcome: RunOutcome | undefined;
   try {
     outcome = resume?.publication ? await ensurePullRequest(request, services, resume.publication, status) : await runFromStart(request, services, state, signal);
@@ -112,7 +112,7 @@ async function runFromStart(request: RunRequest, services: RunServices, state: R
     return cancelled(status, log, budget.spent.usd);
   }
   const publishServices = { gateway: services.gateway, model, budget, log, budgetNotes: notes };
-  return publishResult(request, publishServices, prepared, work, { token, previous, review: followUp.review }, status, state.checkpoints);
+  return publishResult(request, publishServices, prepared, work, { token, previous, review: followUp.review, tipCheckRunId: state.tipCheckRunId }, status, state.checkpoints);
 }
 
 /** Returns the repository's budget with this issue's `/magic budget` in place of its dollars; the ceiling still applies. */

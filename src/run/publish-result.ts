@@ -74,6 +74,7 @@ export async function publishResult(
     testsSummary: describeTests(winner.finalTest),
     headSha: pushed.headSha,
     ...(checkRunId === undefined ? {} : { checkRunId }),
+    ...(inputs.tipCheckRunId === undefined ? {} : { tipCheckRunId: inputs.tipCheckRunId }),
     ...(pushed.note ? { pushNote: pushed.note } : {}),
     reviewReplies: reviewReplies(inputs.review, winner.summary, changedFiles, where),
     ...(request.review ? { reviewedPullNumber: request.review.pullNumber } : {}),
@@ -89,6 +90,8 @@ export interface PublishInputs {
   previous?: PreviousWork;
   /** The review comments this run was given, for the thread replies. */
   review?: ReviewDigest;
+  /** The check run on the branch's tip, kept with the publication so a resumed run completes it. */
+  tipCheckRunId?: number;
 }
 
 /** Answers each review thread of a round that pushed nothing, so reviewers see why. */
