@@ -51,15 +51,30 @@ export async function acceptReview(event: ReviewEvent, services: IntakeServices)
   });
 }
 
-/** Reads the review's inline comments and the replies in their threads, with each thread's resolution. */
+/**
+ * Reads the review's inline comments and the replies in their threads, with each thread's resolution.
+ * Replies by people without write access and by bots are dropped, so only maintainers instruct the model.
+ */
 async function reviewComments(event: ReviewEvent, services: IntakeServices): Promise<StoredReviewComment[]> {
   const repo = { owner: event.repository.owner, repo: event.repository.name };
   const all = await services.gateway.listReviewComments(repo, event.pullRequest.number);
   const threadRoots = new Set(all.filter((comment) => comment.pull_request_review_id === event.review.id).map((comment) => comment.in_reply_to_id ?? comment.id));
   const inThreads = all.filter((comment) => threadRoots.has(comment.in_reply_to_id ?? comment.id));
   if (inThreads.length === 0) return [];
+  const writers = await writersAmong(inThreads, event, services);
+  const heard = inThreads.filter((comment) => writers.has(comment.user?.login ?? ""));
   const resolved = await services.gateway.resolvedReviewCommentIds(repo, event.pullRequest.number);
-  return inThreads.map((comment) => storedComment(comment, resolved));
+  return heard.map((comment) => storedComment(comment, resolved));
+}
+
+/** Returns the comment authors with write access; the reviewer is known to have it. */
+async function writersAmong(comments: RestReviewComment[], event: ReviewEvent, services: IntakeServices): Promise<Set<string>> {
+  const writers = new Set([event.sender]);
+  const others = new Set(comments.map((comment) => comment.user?.login ?? "").filter((login) => login && !writers.has(login) && !login.endsWith("[bot]")));
+  for (const login of others) {
+    if (await hasWriteAccess(services, issueRefOf(event.repository, event.pullRequest.number), login)) writers.add(login);
+  }
+  return writers;
 }
 
 function storedComment(comment: RestReviewComment, resolved: Set<number>): StoredReviewComment {

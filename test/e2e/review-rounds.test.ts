@@ -21,6 +21,7 @@ interface CommentSpec {
   reviewId?: number;
   inReplyTo?: number;
   hunk?: string;
+  author?: string;
 }
 
 /** A review comment as `GET /pulls/N/comments` returns it. */
@@ -30,7 +31,7 @@ function restComment(spec: CommentSpec): Record<string, unknown> {
     pull_request_review_id: spec.reviewId ?? REVIEW_ID,
     path: spec.path,
     body: spec.body,
-    user: { login: "reviewer" },
+    user: { login: spec.author ?? "reviewer" },
     line: spec.line,
     start_line: null,
     original_line: spec.line ?? 1,
@@ -89,7 +90,9 @@ describe("review rounds", () => {
       { id: 504, path: "src/math.js", line: 2, body: "RESOLVED-THREAD-TEXT" },
       { id: 505, path: "README.md", line: 1, body: "OFF-DIFF-TEXT" },
       { id: 506, path: "src/math.js", line: 2, body: "OTHER-REVIEW-TEXT", reviewId: 12 },
+      { id: 507, path: "src/math.js", line: 1, body: "VISITOR-REPLY-TEXT", reviewId: 13, inReplyTo: 501, author: "visitor" },
     ], [504]);
+    mockRole(onceScope(), OWNER, REPO, "visitor", "read");
     const mocks = mockContinuedRuns(github.api, { owner: OWNER, repo: REPO });
     const replies = new Map<number, string>();
     for (const id of [501, 502, 503]) {
@@ -118,6 +121,7 @@ describe("review rounds", () => {
     expect(prompt).not.toContain("RESOLVED-THREAD-TEXT");
     expect(prompt).not.toContain("OFF-DIFF-TEXT");
     expect(prompt).not.toContain("OTHER-REVIEW-TEXT");
+    expect(prompt).not.toContain("VISITOR-REPLY-TEXT");
     expect(mocks.pullRequestUpdates).toHaveLength(1);
     expect(mocks.statusBodies.at(-1)).toContain("Addressing @reviewer's review on #5.");
   });
