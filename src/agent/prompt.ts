@@ -6,6 +6,8 @@ export interface TaskDescription {
   title: string;
   /** Issue body; empty when the issue has none. */
   body: string;
+  /** Earlier work and the comment or review this run answers, placed after the issue. */
+  followUp?: string;
 }
 
 export const SYSTEM_PROMPT = `You are Magic PR, an engineer who resolves GitHub issues by changing a repository.
@@ -37,6 +39,7 @@ export function buildPrefix(task: TaskDescription, repositoryContext: string, ba
   const parts = [
     `# Issue #${task.issueNumber}: ${task.title}`,
     task.body.trim() ? task.body.trim() : "(The issue has no description; work from the title.)",
+    ...(task.followUp?.trim() ? [task.followUp.trim()] : []),
     `# Repository\n${repositoryContext}`,
   ];
   if (baseline) parts.push(`# Tests on the base commit, before any change\n${describeTestRun(baseline)}`);

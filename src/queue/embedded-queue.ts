@@ -5,10 +5,10 @@ import type { QueueDepth } from "../ops/metrics.js";
 import type { RunCheckpoint } from "../run/checkpoint.js";
 import { issueKey, type RunRequest } from "../run/run-request.js";
 import { BackgroundTasks } from "../triggers/background-tasks.js";
-import type { LabeledIssueEvent } from "../triggers/labeled-issue-event.js";
+import { eventNumber, type StoredEvent } from "../triggers/stored-event.js";
 import { retryWithBackoff } from "./backoff.js";
 import type { DeliveryIntake } from "./delivery-intake.js";
-import type { JobRunner } from "./job-runner.js";
+import { eventTarget, type JobRunner } from "./job-runner.js";
 import { KeyedSemaphore } from "./keyed-semaphore.js";
 import type { RunJournal } from "./journal.js";
 import { RunQueue } from "./run-queue.js";
@@ -52,7 +52,7 @@ export class EmbeddedQueue implements DeliveryIntake {
     });
   }
 
-  async accept(event: LabeledIssueEvent): Promise<boolean> {
+  async accept(event: StoredEvent): Promise<boolean> {
     if (!this.options.journal.accept(event)) return false;
     this.startIntake(event);
     return true;
@@ -97,10 +97,10 @@ export class EmbeddedQueue implements DeliveryIntake {
     return { waiting, running };
   }
 
-  private startIntake(event: LabeledIssueEvent): void {
-    const log = this.options.log.child({ deliveryId: event.deliveryId, repo: `${event.repository.owner}/${event.repository.name}`, issue: event.issue.number });
-    this.background.start(log, "accepting the labelled issue", async () => {
-      const release = await this.issueIntakes.acquire(issueKey(event));
+  private startIntake(event: StoredEvent): void {
+    const log = this.options.log.child({ deliveryId: event.deliveryId, repo: `${event.repository.owner}/${event.repository.name}`, issue: eventNumber(event) });
+    this.background.start(log, `accepting the ${event.kind} event`, async () => {
+      const release = await this.issueIntakes.acquire(issueKey({ repository: event.repository, issue: { number: eventNumber(event) } }));
       try {
         await this.intakes.add(() => this.intake(event, log));
       } finally {
@@ -109,15 +109,15 @@ export class EmbeddedQueue implements DeliveryIntake {
     });
   }
 
-  private async intake(event: LabeledIssueEvent, log: Logger): Promise<void> {
+  private async intake(event: StoredEvent, log: Logger): Promise<void> {
     // Yields first, so the webhook's response is written before intake's own work starts.
     await yieldToEventLoop();
     let request: RunRequest | undefined;
     try {
-      request = await this.withRetries(log, "intake", () => this.options.runner.intake(event));
+      request = await this.withRetries(log, "intake", () => this.options.runner.intake(event, { cancelRun: async (key) => this.queue.cancel(key) }));
     } catch (error) {
       this.options.journal.finish(event.deliveryId, "dead", "intake failed every try");
-      await this.options.runner.reportDeadLetter(event, this.options.attempts, error);
+      await this.options.runner.reportDeadLetter(eventTarget(event), this.options.attempts, error);
       return;
     }
     if (!request) {

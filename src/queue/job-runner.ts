@@ -6,13 +6,13 @@ import { dailyLimitMessage, type SpendLedger, utcDay, withinDailyLimit } from ".
 import type { Metrics } from "../ops/metrics.js";
 import { type GitHubGateway, OctokitGateway } from "../publish/github-gateway.js";
 import type { CheckpointSink, RunCheckpoint } from "../run/checkpoint.js";
-import { executeRun, type RunOutcome } from "../run/execute-run.js";
+import { DEFAULT_CEILINGS, executeRun, type RunOutcome } from "../run/execute-run.js";
 import type { RunRequest } from "../run/run-request.js";
 import { renderStatusComment } from "../run/status-comment.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
 import type { WorkspaceManager } from "../workspace/workspace-manager.js";
-import { acceptLabeledIssue } from "../triggers/issue-labeled.js";
-import type { LabeledIssueEvent } from "../triggers/labeled-issue-event.js";
+import { acceptEvent } from "../triggers/accept-event.js";
+import { eventNumber, type StoredEvent } from "../triggers/stored-event.js";
 import { readRawConfig } from "../triggers/read-config.js";
 
 export interface JobRunnerOptions {
@@ -35,6 +35,11 @@ export interface JobRunnerOptions {
   now?: () => Date;
 }
 
+export interface IntakeControls {
+  /** Cancels the running run of an issue key; resolves false when none runs. */
+  cancelRun(key: string): Promise<boolean>;
+}
+
 export interface RunJobOptions {
   signal: AbortSignal;
   resume?: RunCheckpoint;
@@ -51,15 +56,20 @@ export type JobOutcome = Omit<RunOutcome, "kind"> & { kind: RunOutcome["kind"] |
 export class JobRunner {
   constructor(private readonly options: JobRunnerOptions) {}
 
-  /** Checks a labelled-issue delivery and returns the run request, or undefined when no run starts. */
-  async intake(event: LabeledIssueEvent): Promise<RunRequest | undefined> {
-    const log = this.options.log.child({ deliveryId: event.deliveryId, repo: `${event.repository.owner}/${event.repository.name}`, issue: event.issue.number });
+  /**
+   * Checks a delivery and returns the run request, or undefined when no run starts. `controls.cancelRun`
+   * reaches the issue's running run for `/magic stop` and a removed label.
+   */
+  async intake(event: StoredEvent, controls: IntakeControls): Promise<RunRequest | undefined> {
+    const log = this.options.log.child({ deliveryId: event.deliveryId, repo: `${event.repository.owner}/${event.repository.name}`, issue: eventNumber(event), event: event.kind });
     const octokit = await this.options.auth(event.installationId);
     const repo = { owner: event.repository.owner, repo: event.repository.name };
-    return acceptLabeledIssue(event, {
+    return acceptEvent(event, {
       gateway: this.gatewayFor(octokit),
       readConfig: () => readRawConfig(octokit, repo),
       operatorLabel: this.options.triggerLabel,
+      ceilingUsd: (this.options.budgetCeilings ?? DEFAULT_CEILINGS).usd,
+      cancelRun: controls.cancelRun,
       log,
     });
   }
@@ -132,6 +142,11 @@ export class JobRunner {
   private now(): Date {
     return this.options.now?.() ?? new Date();
   }
+}
+
+/** The issue or pull request a failed delivery's dead-letter report goes to. */
+export function eventTarget(event: StoredEvent) {
+  return { installationId: event.installationId, repository: event.repository, issue: { number: eventNumber(event) } };
 }
 
 function issueOf(target: { repository: { owner: string; name: string }; issue: { number: number } }) {

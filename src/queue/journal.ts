@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import type { SpendLedger } from "../ops/daily-spend.js";
 import { RunCheckpoint } from "../run/checkpoint.js";
 import { RunRequest } from "../run/run-request.js";
-import { LabeledIssueEvent } from "../triggers/labeled-issue-event.js";
+import { StoredEvent } from "../triggers/stored-event.js";
 
 /**
  * States of a journalled delivery. `accepted`: stored, intake not finished. `queued` and `running`:
@@ -16,7 +16,7 @@ export type JournalState = "accepted" | "queued" | "running" | "done" | "ignored
 
 /** A delivery that was not finished when the journal was opened. */
 export type UnfinishedDelivery =
-  | { state: "accepted"; deliveryId: string; event: LabeledIssueEvent }
+  | { state: "accepted"; deliveryId: string; event: StoredEvent }
   | { state: "queued" | "running"; deliveryId: string; request: RunRequest; checkpoint: RunCheckpoint | undefined };
 
 const SCHEMA_VERSION = 1;
@@ -54,7 +54,7 @@ export class RunJournal implements SpendLedger {
   }
 
   /** Stores a delivery unless its id is already there. Returns false for a redelivered webhook. */
-  accept(event: LabeledIssueEvent): boolean {
+  accept(event: StoredEvent): boolean {
     const now = this.now();
     const result = this.statements.accept.run(event.deliveryId, JSON.stringify(event), event.installationId, now, now);
     return result.changes === 1;
@@ -184,7 +184,7 @@ function prepare(db: Database.Database) {
 }
 
 function parseUnfinished(row: { delivery_id: string; state: JournalState; event: string; request: string | null; checkpoint: string | null }): UnfinishedDelivery {
-  if (row.state === "accepted") return { state: "accepted", deliveryId: row.delivery_id, event: LabeledIssueEvent.parse(JSON.parse(row.event)) };
+  if (row.state === "accepted") return { state: "accepted", deliveryId: row.delivery_id, event: StoredEvent.parse(JSON.parse(row.event)) };
   if (row.state !== "queued" && row.state !== "running") throw new Error(`unexpected state ${row.state}`);
   return {
     state: row.state,

@@ -33,6 +33,17 @@ export const Publication = z.object({
   costUsd: z.number().nonnegative(),
   /** The run's dollar limit, shown next to the cost in the final status. */
   usdLimit: z.number().positive().optional(),
+  /** The pushed commit, which carries the check run. */
+  headSha: z.string().optional(),
+  checkRunId: z.number().int().positive().optional(),
+  /** The check run on the branch's tip from before the push, completed once the publication ends. */
+  tipCheckRunId: z.number().int().positive().optional(),
+  /** Sentence about a branch that moved during the run, for the status and the check run. */
+  pushNote: z.string().optional(),
+  /** Replies to the review threads the run addressed, posted once the push is done. */
+  reviewReplies: z.array(z.object({ commentId: z.number().int().positive(), body: z.string() })).optional(),
+  /** The pull request whose review the run addressed. */
+  reviewedPullNumber: z.number().int().positive().optional(),
 });
 export type Publication = z.infer<typeof Publication>;
 

@@ -17,6 +17,10 @@ import type { RunRequest } from "./run-request.js";
 import type { RunOutcome } from "./run-outcome.js";
 import { StatusReporter } from "./status-reporter.js";
 import { workOnIssue } from "./work-on-issue.js";
+import { explainIssue } from "./explain-issue.js";
+import { followUpPrompt } from "./follow-up.js";
+import { continuesBranch, readPreviousWork } from "./previous-work.js";
+import { completeTipCheck, startCheckRun } from "./pull-request-feedback.js";
 
 export type { RunOutcome, RunOutcomeKind } from "./run-outcome.js";
 
@@ -34,7 +38,7 @@ export interface RunServices {
   onCheckpoint?: CheckpointSink;
 }
 
-const DEFAULT_CEILINGS: BudgetCeilings = { usd: 10, minutes: 60 };
+export const DEFAULT_CEILINGS: BudgetCeilings = { usd: 10, minutes: 60 };
 
 /**
  * Carries one run from fresh worktrees to a pull request, reporting each phase in the status comment.
@@ -51,16 +55,16 @@ export async function executeRun(request: RunRequest, services: RunServices, sig
   const worktrees: Worktree[] = [];
   const startedAt = Date.now();
   log.info({ trigger: request.trigger, resumeFrom: resume?.phase }, resume ? "run resumed" : "run started");
+  const state: RunState = { status, checkpoints, runFolder, worktrees, tipCheckRunId: resume?.publication?.tipCheckRunId };
+  let outcome: RunOutcome | undefined;
   try {
-    if (resume?.publication) return await ensurePullRequest(request, services, resume.publication, status);
-    return await runFromStart(request, services, { status, checkpoints, runFolder, worktrees }, signal);
+    outcome = resume?.publication ? await ensurePullRequest(request, services, resume.publication, status) : await runFromStart(request, services, state, signal);
+    return outcome;
   } catch (error) {
-    if (isInterrupted(signal)) return interrupted(status, log);
-    const failure = describeFailure(error);
-    log.error({ err: error, code: failure.code }, "run failed");
-    await status.update({ phase: "failed", detail: failure.text });
-    return { kind: "failed", costUsd: 0 };
+    outcome = await failedRun(error, status, log, signal);
+    return outcome;
   } finally {
+    await completeTipCheck(request, services, state.tipCheckRunId, outcome);
     await status.flush();
     await checkpoints.flush();
     for (const worktree of worktrees) await worktree.remove().catch((error: unknown) => log.warn({ err: error }, "removing a worktree failed"));
@@ -71,6 +75,8 @@ export async function executeRun(request: RunRequest, services: RunServices, sig
 
 interface RunState {
   status: StatusReporter;
+  /** The check run a follow-up run put on the branch's tip while it works. */
+  tipCheckRunId?: number;
   checkpoints: CheckpointWriter;
   runFolder: string;
   /** Every worktree the run created, removed when it ends whatever happened. */
@@ -79,24 +85,70 @@ interface RunState {
 
 async function runFromStart(request: RunRequest, services: RunServices, state: RunState, signal?: AbortSignal): Promise<RunOutcome> {
   const { status, log } = { status: state.status, log: services.log };
+  status.showInEveryView({ round: describeRound(request) });
   await status.update({ phase: "preparing" });
   const model = services.createModel({ modelId: request.config.model, runId: request.runId, log });
-  const { limits, notes } = resolveBudget(request.config.budget, services.budgetCeilings ?? DEFAULT_CEILINGS);
+  const { limits, notes } = resolveBudget(issueBudget(request), services.budgetCeilings ?? DEFAULT_CEILINGS);
   const budget = new Budget(limits);
   // A process that died during this run left its folder behind. The run starts over in fresh worktrees.
   await rm(state.runFolder, { recursive: true, force: true });
   const token = await services.gateway.installationToken();
   const mirror = await services.workspaces.openMirror({ cloneUrl: request.repository.cloneUrl, token, log });
-  const prepared = await prepareCandidates({ request, mirror, sandbox: services.sandbox, runFolder: state.runFolder, log, signal, onWorktree: (worktree) => state.worktrees.push(worktree) });
+  const previous = continuesBranch(request) ? await readPreviousWork(mirror, request, token) : undefined;
+  const onWorktree = (worktree: Worktree) => state.worktrees.push(worktree);
+  if (previous && request.trigger !== "explain") {
+    state.tipCheckRunId = await startCheckRun(request, services, previous.tip, "Working", describeRound(request) ?? "Magic PR is working on this branch.");
+  }
+  if (request.trigger === "explain") {
+    return explainIssue(request, { gateway: services.gateway, model, budget, log, workDir: services.workDir }, { mirror, previous, onWorktree, status }, signal);
+  }
+  const prepared = await prepareCandidates({ request, mirror, sandbox: services.sandbox, runFolder: state.runFolder, log, signal, onWorktree, baseBranch: previous?.branch });
+  const followUp = followUpPrompt(request, previous);
 
-  const work = await workOnIssue(request, { model, sandbox: services.sandbox, budget, workDir: services.workDir, log }, prepared, (view) => void status.update(view), signal);
+  const work = await workOnIssue(request, { model, sandbox: services.sandbox, budget, workDir: services.workDir, log }, prepared, (view) => void status.update(view), signal, followUp.text);
   log.info({ stopReason: work.agent.stopReason, winner: work.agent.selection.winner?.candidate.id, ...budget.spent }, "agent finished");
   if (work.agent.stopReason === "cancelled") {
     if (isInterrupted(signal)) return interrupted(status, log);
-    await status.update({ phase: "cancelled", detail: "The run was cancelled before it published anything." });
-    return { kind: "cancelled", costUsd: budget.spent.usd };
+    return cancelled(status, log, budget.spent.usd);
   }
-  return publishResult(request, { gateway: services.gateway, model, budget, log, budgetNotes: notes }, prepared, work, token, status, state.checkpoints);
+  const publishServices = { gateway: services.gateway, model, budget, log, budgetNotes: notes };
+  return publishResult(request, publishServices, prepared, work, { token, previous, review: followUp.review, tipCheckRunId: state.tipCheckRunId }, status, state.checkpoints);
+}
+
+/** Returns the repository's budget with this issue's `/magic budget` in place of its dollars; the ceiling still applies. */
+function issueBudget(request: RunRequest) {
+  return request.budgetUsd === undefined ? request.config.budget : { ...request.config.budget, usd: request.budgetUsd };
+}
+
+function describeRound(request: RunRequest): string | undefined {
+  switch (request.trigger) {
+    case "comment":
+      return request.instruction ? `Refining after @${request.instruction.author}'s comment.` : undefined;
+    case "review":
+      return request.review ? `Addressing @${request.review.author}'s review on #${request.review.pullNumber}.` : undefined;
+    case "retry":
+      return `Starting over from \`${request.repository.defaultBranch}\`, as @${request.sender} asked.`;
+    case "explain":
+      return `Answering @${request.sender}'s question without changing code.`;
+    default:
+      return undefined;
+  }
+}
+
+async function cancelled(status: StatusReporter, log: Logger, costUsd: number): Promise<RunOutcome> {
+  log.info("run cancelled");
+  await status.update({ phase: "cancelled", detail: "The run was cancelled before it published anything.", stopReason: "cancelled" });
+  return { kind: "cancelled", costUsd };
+}
+
+/** Decides what a run that threw ends as: interrupted, cancelled or failed, and says so in the status. */
+async function failedRun(error: unknown, status: StatusReporter, log: Logger, signal: AbortSignal | undefined): Promise<RunOutcome> {
+  if (isInterrupted(signal)) return interrupted(status, log);
+  if (signal?.aborted) return cancelled(status, log, 0);
+  const failure = describeFailure(error);
+  log.error({ err: error, code: failure.code }, "run failed");
+  await status.update({ phase: "failed", detail: failure.text });
+  return { kind: "failed", costUsd: 0 };
 }
 
 /** Tells the reader the run will continue. The queue keeps the checkpoint and runs it again. */

@@ -27,6 +27,8 @@ export interface PrepareOptions {
   runFolder: string;
   log: Logger;
   signal?: AbortSignal;
+  /** Branch the worktrees start from: the issue's branch for a refinement, else the default branch. */
+  baseBranch?: string;
   /** Receives each worktree as soon as it exists, so the caller can remove it whatever happens next. */
   onWorktree: (worktree: Worktree) => void;
 }
@@ -43,7 +45,7 @@ export async function prepareCandidates(options: PrepareOptions): Promise<Prepar
     Array.from({ length: count }, async (_unused, index) => {
       const id = String(index + 1);
       // A resumed run may find its crashed predecessor's worktrees still leased, so each attempt names its own.
-      const worktree = await options.mirror.createWorktree({ name: `${request.runId}-${Date.now().toString(36)}-c${id}`, baseBranch: request.repository.defaultBranch });
+      const worktree = await options.mirror.createWorktree({ name: `${request.runId}-${Date.now().toString(36)}-c${id}`, baseBranch: options.baseBranch ?? request.repository.defaultBranch });
       options.onWorktree(worktree);
       const home = path.join(options.runFolder, `candidate-${id}`, "home");
       await mkdir(home, { recursive: true });

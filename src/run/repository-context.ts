@@ -5,6 +5,7 @@ import { buildContext } from "../context/build-context.js";
 import { PROFILE_FILE_NAME, readEffectiveWindow } from "../eval/hashhop/profile.js";
 import type { ModelFacts } from "../llm/model-facts.js";
 import type { ModelClient } from "../llm/model-client.js";
+import { sanitiseForModel } from "../text/sanitise.js";
 import type { RunRequest } from "./run-request.js";
 
 /** Share of the model's window left to the repository context; the rest is left for the conversation and the reply. */
@@ -37,13 +38,19 @@ export async function repositoryContext(options: { worktree: string; request: Ru
   const tokenBudget = contextTokenBudget(model.facts, options.budget.limits.usd, effectiveWindow);
   const packed = await buildContext({
     worktree: options.worktree,
-    query: `${request.issue.title}\n${request.issue.body}`,
+    query: sanitiseForModel(rankingQuery(request)),
     tokenBudget,
     cacheDir: path.join(options.workDir, "context-cache"),
     modelId: model.modelId,
     log: options.log,
   });
   return packed.text;
+}
+
+/** Text the files are ranked against: the issue, and the comment or review comments that started the run. */
+function rankingQuery(request: RunRequest): string {
+  const review = request.review?.comments.map((comment) => `${comment.path}\n${comment.body}`) ?? [];
+  return [request.issue.title, request.issue.body, request.instruction?.text ?? "", ...review].join("\n");
 }
 
 /** Reads the model's effective window; an unreadable profile file is logged and the nominal window used. */

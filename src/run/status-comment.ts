@@ -24,6 +24,8 @@ export interface CandidateLine {
 
 export interface StatusView {
   phase: RunPhase;
+  /** Short description of the comment, review or command that started the run. */
+  round?: string;
   candidates?: CandidateLine[];
   /** Dollars spent against the run's limit. */
   spend?: { usd: number; usdLimit: number };
@@ -54,6 +56,7 @@ const PHASE_TITLES: Record<RunPhase, string> = {
 /** Renders the status comment; the hidden marker lets any worker find and edit it later. */
 export function renderStatusComment(view: StatusView): string {
   const lines = [STATUS_MARKER, `**Magic PR:** ${PHASE_TITLES[view.phase]}`];
+  if (view.round) lines.push("", `_${view.round}_`);
   if (view.detail) lines.push("", view.detail);
   if (view.candidates && view.candidates.length > 0) {
     lines.push("", "| candidate | approach | steps | tests |", "| --- | --- | --- | --- |");
@@ -61,7 +64,7 @@ export function renderStatusComment(view: StatusView): string {
   }
   const facts: string[] = [];
   if (view.pullRequestUrl) facts.push(`Pull request: ${view.pullRequestUrl}`);
-  if (view.branch) facts.push(`Branch: \`${view.branch}\``);
+  if (view.branch) facts.push(`Branch: ${branchLink(view.branch, view.pullRequestUrl)}`);
   if (view.testsPassing !== undefined) facts.push(`Tests: ${view.testsPassing ? "passing" : "failing"}`);
   if (view.modelCalls !== undefined) facts.push(`Model calls: ${view.modelCalls}`);
   if (view.tokens !== undefined) facts.push(`Tokens: ${view.tokens.toLocaleString("en-US")}`);
@@ -69,6 +72,13 @@ export function renderStatusComment(view: StatusView): string {
   if (view.stopReason) facts.push(`Stop reason: \`${view.stopReason}\``);
   if (facts.length > 0) lines.push("", ...facts.map((fact) => `- ${fact}`));
   return lines.join("\n");
+}
+
+/** Links the branch next to the pull request, whose URL gives the host and repository. */
+function branchLink(branch: string, pullRequestUrl: string | undefined): string {
+  const repositoryUrl = pullRequestUrl?.replace(/\/pull\/\d+$/, "");
+  if (!repositoryUrl || repositoryUrl === pullRequestUrl) return `\`${branch}\``;
+  return `[\`${branch}\`](${repositoryUrl}/tree/${branch.split("/").map(encodeURIComponent).join("/")})`;
 }
 
 /** Lists every problem of an invalid `.github/magic.yml` so the maintainer can fix them in one edit. */

@@ -16,6 +16,7 @@ export class StatusReporter {
   private timer: NodeJS.Timeout | undefined;
   private writes: Promise<void> = Promise.resolve();
   private phaseListener: ((phase: RunPhase) => void) | undefined;
+  private shared: Partial<StatusView> = {};
 
   constructor(
     private readonly gateway: GitHubGateway,
@@ -24,6 +25,11 @@ export class StatusReporter {
     private readonly log: Logger,
     private readonly minIntervalMs = 3_000,
   ) {}
+
+  /** Sets fields shown in every later view, such as what started the run, unless a view sets them itself. */
+  showInEveryView(fields: Partial<StatusView>): void {
+    this.shared = { ...this.shared, ...fields };
+  }
 
   /** Calls `listener` with the phase of every view given to {@link update}, before it is written. */
   onPhase(listener: (phase: RunPhase) => void): void {
@@ -69,7 +75,7 @@ export class StatusReporter {
   private async write(view: StatusView): Promise<void> {
     this.lastWriteAt = Date.now();
     try {
-      this.commentId = await this.gateway.ensureStatusComment(this.issue, renderStatusComment(view), this.commentId);
+      this.commentId = await this.gateway.ensureStatusComment(this.issue, renderStatusComment({ ...this.shared, ...view }), this.commentId);
     } catch (error) {
       this.log.warn({ err: error, phase: view.phase }, "updating the status comment failed");
     }

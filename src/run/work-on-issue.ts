@@ -7,6 +7,7 @@ import { type AgentRunResult, runAgent } from "../agent/run-agent.js";
 import type { ModelClient } from "../llm/model-client.js";
 import type { TestResult } from "../sandbox/run-tests.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
+import { sanitiseForModel } from "../text/sanitise.js";
 import { repositoryContext } from "./repository-context.js";
 import type { PreparedCandidate } from "./prepare-candidates.js";
 import { RunError } from "./errors.js";
@@ -39,6 +40,7 @@ export async function workOnIssue(
   candidates: PreparedCandidate[],
   report: (view: StatusView) => void,
   signal?: AbortSignal,
+  followUp?: string,
 ): Promise<WorkResult> {
   const first = (candidates[0] as PreparedCandidate).workspace;
   report({ phase: "indexing" });
@@ -58,7 +60,7 @@ export async function workOnIssue(
   const agent = await runAgent({
     candidates: candidates.map(({ approach, workspace }) => ({ approach, workspace })),
     baseline,
-    prefix: buildPrefix({ issueNumber: request.issue.number, title: request.issue.title, body: request.issue.body }, context, baseline),
+    prefix: buildPrefix({ ...sanitisedIssue(request), followUp }, context, baseline),
     model: services.model,
     budget: services.budget,
     tests,
@@ -72,6 +74,11 @@ export async function workOnIssue(
   // A cancelled or interrupted run selects nothing, and its checkpoint must stay at the attempt phase.
   if (!signal?.aborted) report({ phase: "selecting", candidates: agent.candidates.map(candidateLine), spend: { usd: services.budget.spent.usd, usdLimit } });
   return { baseline, agent };
+}
+
+/** Returns the issue as of the trigger, with hidden text removed before it reaches the model. */
+export function sanitisedIssue(request: RunRequest): { issueNumber: number; title: string; body: string } {
+  return { issueNumber: request.issue.number, title: sanitiseForModel(request.issue.title), body: sanitiseForModel(request.issue.body) };
 }
 
 export function candidateLine(result: CandidateResult): CandidateLine {

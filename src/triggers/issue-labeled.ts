@@ -1,19 +1,8 @@
-import { randomUUID } from "node:crypto";
-import type { Logger } from "pino";
-import { parseRepoConfig, triggerLabelOf } from "../config/repo-config.js";
-import type { GitHubGateway } from "../publish/github-gateway.js";
-import type { RunRequest } from "../run/run-request.js";
-import { describeConfigProblems, renderStatusComment } from "../run/status-comment.js";
+import { triggerLabelOf } from "../config/repo-config.js";
+import { issueKey, type RunRequest } from "../run/run-request.js";
+import { hasWriteAccess, type IntakeServices, issueRefOf, queueRun, validConfig } from "./intake-steps.js";
 import type { LabeledIssueEvent } from "./labeled-issue-event.js";
-import { canTrigger, noPermissionMessage } from "./permissions.js";
-import type { RawConfigResult } from "./read-config.js";
-
-export interface IntakeServices {
-  gateway: GitHubGateway;
-  readConfig(): Promise<RawConfigResult>;
-  operatorLabel: string;
-  log: Logger;
-}
+import { noPermissionMessage } from "./permissions.js";
 
 /**
  * Turns an `issues.labeled` event into a run request: checks the label, the sender's permission and
@@ -23,43 +12,48 @@ export interface IntakeServices {
  */
 export async function acceptLabeledIssue(event: LabeledIssueEvent, services: IntakeServices): Promise<RunRequest | undefined> {
   const log = services.log;
-  const issueRef = { owner: event.repository.owner, repo: event.repository.name, number: event.issue.number };
+  const issueRef = issueRefOf(event.repository, event.issue.number);
   const rawConfig = await services.readConfig();
   const label = triggerLabelOf(rawConfig.ok ? rawConfig.raw : undefined, services.operatorLabel);
   if (event.label !== label) return undefined;
 
   if (event.issue.state === "closed" || event.issue.locked) {
     log.info("label ignored on a closed or locked issue");
-    if (!event.issue.locked) await services.gateway.createComment(issueRef, "Magic PR does not work on closed issues. Reopen the issue and add the label again.");
+    await services.gateway.createComment(issueRef, closedIssueMessage(event.issue.locked, "add the label again"));
     return undefined;
   }
-  const role = await services.gateway.getRole({ owner: issueRef.owner, repo: issueRef.repo }, event.sender);
-  if (!canTrigger(role)) {
-    log.info({ role }, "sender may not trigger runs");
+  if (!(await hasWriteAccess(services, issueRef, event.sender))) {
     await services.gateway.createComment(issueRef, noPermissionMessage(event.sender, label));
     return undefined;
   }
   await services.gateway.addReaction(issueRef, "eyes");
 
-  const config = rawConfig.ok ? parseRepoConfig(rawConfig.raw) : undefined;
-  if (!config?.ok) {
-    const detail = config ? describeConfigProblems(config.problems) : `${rawConfig.ok ? "" : rawConfig.message} Fix it on the default branch and re-apply the label.`;
-    log.info("repository config is invalid");
-    await services.gateway.ensureStatusComment(issueRef, renderStatusComment({ phase: "failed", detail }));
-    return undefined;
-  }
-
-  const statusCommentId = await services.gateway.ensureStatusComment(issueRef, renderStatusComment({ phase: "queued" }));
-  return {
-    runId: randomUUID(),
+  const config = await validConfig(services, issueRef, rawConfig, "re-apply the label");
+  if (!config) return undefined;
+  return queueRun(services, issueRef, config, {
     deliveryId: event.deliveryId,
     installationId: event.installationId,
     trigger: "label",
     repository: event.repository,
     issue: { number: event.issue.number, title: event.issue.title, body: event.issue.body ?? "" },
     sender: event.sender,
-    config: config.config,
-    statusCommentId,
     requestedAt: event.receivedAt,
-  };
+  });
+}
+
+/** Cancels the issue's running run when its trigger label is removed. Never starts a run. */
+export async function acceptUnlabeledIssue(event: LabeledIssueEvent, services: IntakeServices): Promise<undefined> {
+  const rawConfig = await services.readConfig();
+  const label = triggerLabelOf(rawConfig.ok ? rawConfig.raw : undefined, services.operatorLabel);
+  if (event.label !== label) return undefined;
+  const cancelled = await services.cancelRun(issueKey({ repository: event.repository, issue: event.issue }));
+  services.log.info({ cancelled }, "trigger label removed");
+  return undefined;
+}
+
+/** Reply to a trigger on a closed or locked issue or pull request, which starts no run. */
+export function closedIssueMessage(locked: boolean, retry: string): string {
+  return locked
+    ? `Magic PR does not work on locked conversations. Unlock it and ${retry}.`
+    : `Magic PR does not work on closed issues or pull requests. Reopen it and ${retry}.`;
 }

@@ -3,6 +3,7 @@ import type { Metrics } from "../ops/metrics.js";
 import type { DeliveryIntake } from "../queue/delivery-intake.js";
 import { issueKey } from "../run/run-request.js";
 import { labeledIssueEventOf } from "./labeled-issue-event.js";
+import { commentEventOf, reviewEventOf, type StoredEvent } from "./stored-event.js";
 
 export interface MagicAppOptions {
   intake: DeliveryIntake;
@@ -19,18 +20,21 @@ export class MagicApp {
 
   /** The application function to give Probot. */
   readonly load = (app: Probot): void => {
-    app.on("issues.labeled", async (context) => {
-      if (context.isBot) return;
-      const event = labeledIssueEventOf(context);
-      if (!event) {
-        context.log.warn("labelled-issue webhook without an installation ignored");
-        return;
-      }
-      const accepted = await this.options.intake.accept(event);
-      this.options.metrics?.deliveries.inc({ result: accepted ? "accepted" : "duplicate" });
-      if (!accepted) context.log.info("duplicate delivery ignored");
-    });
+    // Bots never trigger, the app itself included, so the app's own comments and labels cannot loop.
+    app.on(["issues.labeled", "issues.unlabeled"], (context) => (context.isBot ? undefined : this.record(context, labeledIssueEventOf(context))));
+    app.on("issue_comment.created", (context) => (context.isBot ? undefined : this.record(context, commentEventOf(context))));
+    app.on("pull_request_review.submitted", (context) => (context.isBot ? undefined : this.record(context, reviewEventOf(context))));
   };
+
+  private async record(context: { name: string; log: { warn(message: string): void; info(message: string): void } }, event: StoredEvent | undefined): Promise<void> {
+    if (!event) {
+      context.log.warn(`${context.name} webhook without an installation ignored`);
+      return;
+    }
+    const accepted = await this.options.intake.accept(event);
+    this.options.metrics?.deliveries.inc({ result: accepted ? "accepted" : "duplicate" });
+    if (!accepted) context.log.info("duplicate delivery ignored");
+  }
 
   /** Resolves when no intake work and no run of this process is left. */
   idle(): Promise<void> {

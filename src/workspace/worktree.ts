@@ -50,6 +50,11 @@ export class Worktree {
     private readonly lease: Lease,
   ) {}
 
+  /** Returns the commit HEAD points at, which moves when a commit is made or rebased. */
+  async headCommit(): Promise<string> {
+    return (await this.git().raw(["rev-parse", "--verify", "HEAD"])).trim();
+  }
+
   /** Returns the diff of the worktree, untracked files included, against the base commit. */
   async diff(): Promise<string> {
     const git = this.git();

@@ -4,7 +4,9 @@ import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { startApp, listFiles, type AppHarness } from "../helpers/app-harness.js";
 import { BUGGY_PROJECT, createBareRemote, type BareRemote } from "../helpers/git-repository.js";
 import {
+  CHECK_RUN_ID,
   commentResponse,
+  mockCheckRun,
   INSTALLATION_ID,
   INSTALLATION_TOKEN,
   mockInstallationToken,
@@ -62,6 +64,8 @@ describe("labelled issue to pull request", () => {
         return commentResponse(100, body.body);
       })
       .persist();
+    const checkRuns: Array<Record<string, any>> = [];
+    mockCheckRun(github.api, OWNER, REPO, checkRuns);
     github.api.get(`/repos/${OWNER}/${REPO}/pulls`).query({ state: "open", head: `${OWNER}:${BRANCH}`, per_page: "1" }).reply(200, []);
     github.api.post(`/repos/${OWNER}/${REPO}/pulls`).reply(201, (_uri, body: any) => {
       pullRequestBody = body;
@@ -87,6 +91,12 @@ describe("labelled issue to pull request", () => {
     const finalStatus = statusBodies.at(-1) ?? "";
     expect(finalStatus).toContain("Done");
     expect(finalStatus).toContain(`https://github.com/${OWNER}/${REPO}/pull/5`);
+    expect(checkRuns.map((body) => body.status)).toEqual(["in_progress", "completed"]);
+    expect(checkRuns[0]?.name).toBe("Magic PR");
+    expect(checkRuns[0]?.head_sha).toBe(remote.headOf(BRANCH));
+    expect(checkRuns[1]?.conclusion).toBe("success");
+    expect(checkRuns[1]?.output.summary).toContain("passing");
+    expect(CHECK_RUN_ID).toBe(300);
     expect(app.sandbox.commands.length).toBeGreaterThanOrEqual(3);
     expect(app.sandbox.secretSightings).toEqual([]);
     for (const file of [...listFiles(remote.directory), ...listFiles(checkout), ...listFiles(app.workDir)]) {

@@ -28,6 +28,12 @@ export interface BareRemote {
   /** Clones a branch into a fresh folder and returns it. */
   checkout(branch: string): string;
   hasBranch(branch: string): boolean;
+  /** Returns the commit a branch points at. */
+  headOf(branch: string): string;
+  /** Commits `files` on top of `from` (default: `branch` itself, else main) and pushes the commit to `branch`. */
+  commitTo(branch: string, files: Record<string, string>, message: string, from?: string): string;
+  /** Lists a branch's commit subjects, newest first. */
+  subjects(branch: string): string[];
   cleanup(): void;
 }
 
@@ -53,6 +59,18 @@ export function createBareRemote(files: Record<string, string>): BareRemote {
       return target;
     },
     hasBranch: (branch) => git(bare, "branch", "--list", branch).trim() !== "",
+    headOf: (branch) => git(bare, "rev-parse", `refs/heads/${branch}`).trim(),
+    commitTo: (branch, files, message, from) => {
+      const work = path.join(root, `work-${++checkouts}`);
+      const start = from ?? (git(bare, "branch", "--list", branch).trim() ? branch : "main");
+      git(root, "clone", "--quiet", "--branch", start, bare, work);
+      writeFiles(work, files);
+      git(work, "add", "--all");
+      git(work, "commit", "--quiet", "-m", message);
+      git(work, "push", "--quiet", "origin", `HEAD:refs/heads/${branch}`);
+      return git(work, "rev-parse", "HEAD").trim();
+    },
+    subjects: (branch) => git(bare, "log", "--format=%s", branch).trim().split("\n"),
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   };
 }

@@ -1,4 +1,5 @@
 import nock from "nock";
+import { STATUS_MARKER } from "../../src/publish/github-gateway.js";
 
 export const GITHUB_API = "https://api.github.com";
 export const APP_ID = 4242;
@@ -35,6 +36,15 @@ export function strictGitHub(): { api: nock.Scope; unmatched: string[]; verify()
       nock.enableNetConnect();
     },
   };
+}
+
+/**
+ * Returns a new scope for api.github.com. Nock's `persist()` applies to a whole scope, so after
+ * `mockInstallationToken` every mock on the strict scope matches any number of times. Mocks that
+ * must match once each, such as those of one intake among several, go on a scope of their own.
+ */
+export function onceScope(): nock.Scope {
+  return nock(GITHUB_API);
 }
 
 export function mockInstallationToken(api: nock.Scope): void {
@@ -78,6 +88,26 @@ export interface RunMocks {
   statusBodies: string[];
   /** The request bodies of created pull requests. */
   pullRequests: Array<Record<string, any>>;
+  /** Request bodies of check run creations and updates, in order. */
+  checkRuns: Array<Record<string, any>>;
+}
+
+/** Id the mocked GitHub gives every check run. */
+export const CHECK_RUN_ID = 300;
+
+/** Id the mocked GitHub gives the check run a follow-up run puts on the branch's tip. */
+export const TIP_CHECK_RUN_ID = 301;
+
+/** Mocks one check run: its creation in progress and its completion. */
+export function mockCheckRun(api: nock.Scope, owner: string, repo: string, recorded: Array<Record<string, any>>, id = CHECK_RUN_ID): void {
+  api.post(`/repos/${owner}/${repo}/check-runs`).reply(201, (_uri, body: any) => {
+    recorded.push(body);
+    return { id, head_sha: body.head_sha, status: body.status };
+  });
+  api.patch(`/repos/${owner}/${repo}/check-runs/${id}`).reply(200, (_uri, body: any) => {
+    recorded.push(body);
+    return { id, status: body.status, conclusion: body.conclusion };
+  });
 }
 
 /**
@@ -90,29 +120,87 @@ export function mockLabeledRun(
 ): RunMocks {
   const { owner, repo } = options;
   const issue = options.issue ?? 1;
-  const mocks: RunMocks = { statusBodies: [], pullRequests: [] };
+  const mocks: RunMocks = { statusBodies: [], pullRequests: [], checkRuns: [] };
   mockInstallationToken(api);
-  mockRepoConfig(api, owner, repo, options.config);
-  mockRole(api, owner, repo, "maintainer", "write");
-  api.post(`/repos/${owner}/${repo}/issues/${issue}/reactions`).reply(201, { id: 1, content: "eyes" });
-  api.get(`/repos/${owner}/${repo}/issues/${issue}/comments`).query(true).reply(200, []);
-  api.post(`/repos/${owner}/${repo}/issues/${issue}/comments`).reply(201, (_uri, body: any) => {
+  const once = onceScope();
+  mockRepoConfig(once, owner, repo, options.config);
+  mockRole(once, owner, repo, "maintainer", "write");
+  once.post(`/repos/${owner}/${repo}/issues/${issue}/reactions`).reply(201, { id: 1, content: "eyes" });
+  once.get(`/repos/${owner}/${repo}/issues/${issue}/comments`).query(true).reply(200, []);
+  once.post(`/repos/${owner}/${repo}/issues/${issue}/comments`).reply(201, (_uri, body: any) => {
     mocks.statusBodies.push(body.body);
     return commentResponse(100, body.body);
   });
-  api
-    .patch(`/repos/${owner}/${repo}/issues/comments/100`)
-    .reply(200, (_uri, body: any) => {
-      mocks.statusBodies.push(body.body);
-      return commentResponse(100, body.body);
-    })
-    .persist();
+  mockStatusEdits(api, owner, repo, mocks.statusBodies);
   if (options.expectPullRequest !== false) {
-    api.get(`/repos/${owner}/${repo}/pulls`).query(true).reply(200, []);
-    api.post(`/repos/${owner}/${repo}/pulls`).reply(201, (_uri, body: any) => {
+    mockCheckRun(once, owner, repo, mocks.checkRuns);
+    once.get(`/repos/${owner}/${repo}/pulls`).query(true).reply(200, []);
+    once.post(`/repos/${owner}/${repo}/pulls`).reply(201, (_uri, body: any) => {
       mocks.pullRequests.push(body);
       return { number: 5, html_url: `https://github.com/${owner}/${repo}/pull/5`, draft: body.draft };
     });
   }
   return mocks;
+}
+
+/** Records of the requests a run on an existing pull request makes. */
+export interface ContinuedRunMocks {
+  statusBodies: string[];
+  /** `PATCH /pulls/N` bodies. */
+  pullRequestUpdates: Array<Record<string, any>>;
+  checkRuns: Array<Record<string, any>>;
+}
+
+/**
+ * Mocks the status comment an earlier run left (id 100, found by listing the issue's comments once
+ * per intake) and `runs` runs that update the open pull request `pullNumber` of `magic/issue-N`.
+ * `tipChecks` runs, by default all, first put a check run on the branch's tip.
+ */
+export function mockContinuedRuns(
+  api: nock.Scope,
+  options: { owner: string; repo: string; issue?: number; pullNumber?: number; runs?: number; intakes?: number; tipChecks?: number },
+): ContinuedRunMocks {
+  const { owner, repo } = options;
+  const issue = options.issue ?? 1;
+  const pullNumber = options.pullNumber ?? 5;
+  const runs = options.runs ?? 1;
+  const mocks: ContinuedRunMocks = { statusBodies: [], pullRequestUpdates: [], checkRuns: [] };
+  mockInstallationToken(api);
+  for (let intake = 0; intake < (options.intakes ?? runs); intake += 1) {
+    onceScope()
+      .get(`/repos/${owner}/${repo}/issues/${issue}/comments`)
+      .query(true)
+      .reply(200, () => [commentResponse(100, `${STATUS_MARKER}\n**Magic PR:** Done`)]);
+  }
+  mockStatusEdits(api, owner, repo, mocks.statusBodies);
+  const pull = { number: pullNumber, html_url: `https://github.com/${owner}/${repo}/pull/${pullNumber}`, draft: false };
+  const tipChecks = options.tipChecks ?? runs;
+  for (let run = 0; run < Math.max(runs, tipChecks); run += 1) {
+    const once = onceScope();
+    if (run < tipChecks) mockCheckRun(once, owner, repo, mocks.checkRuns, TIP_CHECK_RUN_ID);
+    if (run >= runs) continue;
+    mockCheckRun(once, owner, repo, mocks.checkRuns);
+    once.get(`/repos/${owner}/${repo}/pulls`).query({ state: "open", head: `${owner}:magic/issue-${issue}`, per_page: "1" }).reply(200, [pull]);
+    once.patch(`/repos/${owner}/${repo}/pulls/${pullNumber}`).reply(200, (_uri, body: any) => {
+      mocks.pullRequestUpdates.push(body);
+      return pull;
+    });
+  }
+  return mocks;
+}
+
+/** Mocks every edit of status comment 100 and records the bodies in order. */
+export function mockStatusEdits(api: nock.Scope, owner: string, repo: string, recorded: string[]): void {
+  api
+    .patch(`/repos/${owner}/${repo}/issues/comments/100`)
+    .reply(200, (_uri, body: any) => {
+      recorded.push(body.body);
+      return commentResponse(100, body.body);
+    })
+    .persist();
+}
+
+/** Mocks the 👀 reaction on an issue comment. */
+export function mockCommentReaction(api: nock.Scope, owner: string, repo: string, commentId: number): void {
+  api.post(`/repos/${owner}/${repo}/issues/comments/${commentId}/reactions`, { content: "eyes" }).reply(201, { id: 2, content: "eyes" });
 }

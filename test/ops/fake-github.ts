@@ -65,6 +65,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
   };
   let nextCommentId = 1000;
   let nextPullNumber = 1;
+  let nextCheckRunId = 1;
 
   const commentJson = (comment: FakeComment) => ({
     id: comment.id,
@@ -131,6 +132,8 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       pull.body = body.body ?? pull.body;
       return [200, pullJson(pull)];
     }],
+    ["POST", /^\/repos\/([^/]+)\/([^/]+)\/check-runs$/, (_match, { body }) => [201, { id: nextCheckRunId++, head_sha: body.head_sha, status: body.status }]],
+    ["PATCH", /^\/repos\/([^/]+)\/([^/]+)\/check-runs\/(\d+)$/, ([, , , id], { body }) => [200, { id: Number(id), status: body.status, conclusion: body.conclusion }]],
   ];
 
   const server: Server = createServer(async (request, response) => {

@@ -13,6 +13,7 @@ const log = pino({ level: "silent" });
 
 function event(deliveryId: string, issue = 1): LabeledIssueEvent {
   return {
+    kind: "labeled",
     deliveryId,
     installationId: 9,
     repository: { owner: "o", name: "r", cloneUrl: "file:///nowhere", defaultBranch: "main" },
@@ -82,7 +83,7 @@ describe("RunJournal", () => {
     if (accepted?.state !== "accepted" || running?.state !== "running") throw new Error("unexpected states");
     expect(running.checkpoint).toEqual({ phase: "baseline" });
     expect(running.request.statusCommentId).toBe(5);
-    expect(accepted.event.issue.number).toBe(1);
+    expect(accepted.event.kind === "labeled" && accepted.event.issue.number).toBe(1);
     expect(journal.countByState()).toEqual({ accepted: 1, queued: 1, running: 1, done: 1, ignored: 1 });
   });
 
@@ -113,6 +114,21 @@ describe("RunJournal", () => {
 
     expect(unfinished.map((delivery) => delivery.deliveryId)).toEqual(["good"]);
     expect(journal.stateOf("bad")).toBe("dead");
+  });
+
+  test("row without an event kind reads as a label", () => {
+    const { kind: _kind, ...legacy } = event("old", 3);
+    journal.accept(event("old", 3));
+    journal.close();
+    const db = new Database(file);
+    db.prepare("UPDATE deliveries SET event = ? WHERE delivery_id = 'old'").run(JSON.stringify(legacy));
+    db.close();
+    journal = new RunJournal(file, log);
+
+    const [delivery] = journal.unfinished();
+
+    if (delivery?.state !== "accepted") throw new Error(`expected an accepted delivery, got ${delivery?.state}`);
+    expect(delivery.event.kind).toBe("labeled");
   });
 
   test("spending adds up per installation and day", async () => {

@@ -33,6 +33,8 @@ export function redisKeys(prefix: string) {
     installationRuns: (installationId: number) => `${prefix}:installation-runs:${installationId}`,
     spend: (installationId: number, day: string) => `${prefix}:spend:${installationId}:${day}`,
     deadLetterReported: (jobId: string) => `${prefix}:dead-letter-reported:${jobId}`,
+    /** Set for the lock token of a run that `/magic stop` or a removed label cancelled. */
+    cancelRequest: (token: string) => `${prefix}:cancel:${token}`,
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -1,7 +1,7 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { QueueDepth } from "../../ops/metrics.js";
-import type { LabeledIssueEvent } from "../../triggers/labeled-issue-event.js";
+import type { StoredEvent } from "../../triggers/stored-event.js";
 import type { DeliveryIntake } from "../delivery-intake.js";
 import { INTAKE_QUEUE, jobIdOf, RUN_QUEUE, redisKeys } from "./connection.js";
 import { jobOptions, type RetryPolicy } from "./job-options.js";
@@ -27,12 +27,12 @@ export class RedisIntake implements DeliveryIntake {
     this.runQueue = new Queue(RUN_QUEUE, { connection: redis, prefix: options.prefix });
   }
 
-  async accept(event: LabeledIssueEvent): Promise<boolean> {
+  async accept(event: StoredEvent): Promise<boolean> {
     const key = this.keys.delivery(event.deliveryId);
     const first = await this.redis.set(key, "1", "EX", DELIVERY_TTL_SECONDS, "NX");
     if (first !== "OK") return false;
     try {
-      await this.intakeQueue.add("labeled-issue", event, { jobId: jobIdOf("intake", event.deliveryId), ...jobOptions(this.options.retry) });
+      await this.intakeQueue.add(event.kind, event, { jobId: jobIdOf("intake", event.deliveryId), ...jobOptions(this.options.retry) });
     } catch (error) {
       // Forget the id so GitHub's redelivery of this failed request is accepted.
       await this.redis.del(key).catch(() => undefined);

@@ -4,9 +4,9 @@ import type { Logger } from "pino";
 import type { QueueDepth } from "../../ops/metrics.js";
 import { RunInterruptedError } from "../../run/checkpoint.js";
 import { issueKey } from "../../run/run-request.js";
-import { LabeledIssueEvent } from "../../triggers/labeled-issue-event.js";
+import { StoredEvent } from "../../triggers/stored-event.js";
 import { settleWithinGrace } from "../grace-period.js";
-import type { JobRunner } from "../job-runner.js";
+import { eventTarget, type JobRunner } from "../job-runner.js";
 import { INTAKE_QUEUE, jobIdOf, RUN_QUEUE, RunJobData, redisKeys } from "./connection.js";
 import { jobOptions, type RetryPolicy } from "./job-options.js";
 import { runQueueDepth } from "./redis-intake.js";
@@ -25,6 +25,9 @@ export interface RedisWorkersOptions {
   retry: RetryPolicy;
   log: Logger;
 }
+
+/** A cancel mark outlives any run it can apply to, then expires on its own. */
+const CANCEL_MARK_TTL_MS = 24 * 60 * 60_000;
 
 /** Intake needs a few GitHub requests per delivery, so one process takes several at once. */
 const INTAKE_CONCURRENCY = 8;
@@ -110,14 +113,16 @@ export class RedisWorkers {
   // NOTE: intakes of one issue are not serialised across workers, so two labels delivered at the same
   // moment can each create a status comment before either finds the other's marker.
   private async processIntake(job: Job): Promise<string> {
-    const event = LabeledIssueEvent.parse(job.data);
-    const request = await this.options.runner.intake(event);
+    const event = StoredEvent.parse(job.data);
+    const request = await this.options.runner.intake(event, { cancelRun: (key) => this.requestCancel(key) });
     if (!request) return "ignored";
     // The job id comes from the delivery, so an intake retried after a crash adds no second run.
     await this.runQueue.add("run", { request } satisfies RunJobData, { jobId: jobIdOf("run", event.deliveryId), ...jobOptions(this.options.retry) });
     return "queued";
   }
 
+  // NOTE: a run job that finds its issue busy retries after a random delay, so when three or more
+  // runs of one issue wait at once, they can start in another order than their comments arrived.
   private async processRun(job: Job, token: string | undefined): Promise<string> {
     if (!token) throw new Error(`run job ${job.id} arrived without a lock token`);
     const data = RunJobData.parse(job.data);
@@ -153,6 +158,18 @@ export class RedisWorkers {
     }
   }
 
+  /**
+   * Marks the issue's running run as cancelled, for whichever worker holds its lock. That worker sees
+   * the mark at its next lock renewal, a third of the lock time later at most. Returns false when no
+   * worker runs the issue.
+   */
+  private async requestCancel(key: string): Promise<boolean> {
+    const holder = await this.options.redis.get(this.keys.issueLock(key));
+    if (!holder) return false;
+    await this.options.redis.set(this.keys.cancelRequest(holder), "1", "PX", CANCEL_MARK_TTL_MS);
+    return true;
+  }
+
   /** Puts the job back for a short wait. Throwing DelayedError keeps BullMQ from counting a failed attempt. */
   private async retryLater(job: Job, token: string, reason: string): Promise<never> {
     const delayMs = Math.min(5_000, Math.max(200, Math.floor(this.options.lockMs / 4))) * (0.75 + Math.random() / 2);
@@ -163,7 +180,13 @@ export class RedisWorkers {
 
   private async renew(token: string, key: string, installationId: number, controller: AbortController): Promise<void> {
     try {
-      if (await this.slots.renew(token, key, installationId)) return;
+      if (await this.slots.renew(token, key, installationId)) {
+        if (await this.options.redis.exists(this.keys.cancelRequest(token))) {
+          this.options.log.info({ issue: key }, "run cancelled by request");
+          controller.abort();
+        }
+        return;
+      }
       this.options.log.warn({ issue: key }, "issue lock lost; interrupting the run so it is requeued");
       controller.abort(new RunInterruptedError("The issue lock expired."));
     } catch (error) {
@@ -182,7 +205,7 @@ export class RedisWorkers {
       }
       const first = await this.options.redis.set(this.keys.deadLetterReported(job.id), "1", "EX", 7 * 24 * 60 * 60, "NX");
       if (first !== "OK") return;
-      const target = queue === RUN_QUEUE ? RunJobData.parse(job.data).request : LabeledIssueEvent.parse(job.data);
+      const target = queue === RUN_QUEUE ? RunJobData.parse(job.data).request : eventTarget(StoredEvent.parse(job.data));
       await this.options.runner.reportDeadLetter(target, job.attemptsMade, error);
     } catch (reportError) {
       log.error({ err: reportError, cause: error }, "handling a failed job failed");
