@@ -40,9 +40,12 @@ export class Progress {
       this.state.usd = view.spend.usd;
       this.state.usdLimit = view.spend.usdLimit;
     }
-    if (this.stream.isTTY) this.draw();
-    else if (phaseChanged) this.plain(`phase ${view.phase}`);
-    else if (view.candidates) this.plain(this.candidatesText());
+    if (this.stream.isTTY) {
+      this.draw();
+      return;
+    }
+    if (phaseChanged) this.plain(`phase ${view.phase}`);
+    if (view.candidates) this.plain(this.candidatesText());
   }
 
   onEvent(event: JournalEvent): void {

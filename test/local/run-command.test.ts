@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { runCommand } from "../../src/cli/run-local.js";
 import { BUGGY_PROJECT, git } from "../helpers/git-repository.js";
 import { strictGitHub } from "../helpers/github-api.js";
-import { type ModelServer, startModelServer, type ToolCallReply } from "../helpers/model-server.js";
+import { type ChatReply, type ModelServer, startModelServer, type ToolCallReply } from "../helpers/model-server.js";
 import { writeTestFactsFile } from "../helpers/settings.js";
 import { collectingIo, type CommandResult, createLocalRepository } from "./local-repository.js";
 
@@ -46,7 +46,7 @@ describe("magic run", () => {
     return { code, ...result };
   }
 
-  async function startModel(replies: Array<string | ToolCallReply>): Promise<void> {
+  async function startModel(replies: ChatReply[]): Promise<void> {
     model = await startModelServer(replies);
     env.MAGIC_MODEL_BASE_URL = model.baseUrl;
   }

@@ -5,6 +5,7 @@ import { describeLocalFailure } from "../../local/errors.js";
 import { createGit } from "../../workspace/git.js";
 import type { BenchTask } from "./task.js";
 import { type CheckoutParts, testCheckout } from "./test-checkout.js";
+import type { TestResult } from "../../sandbox/run-tests.js";
 import { passingTestNames } from "./test-status.js";
 
 const PLAIN_DIFF = ["--no-ext-diff", "--no-textconv", "--no-renames", "--binary"];
@@ -87,6 +88,7 @@ async function buildTask(git: ReturnType<typeof createGit>, candidate: Candidate
   const passingBefore = passingTestNames(before);
   const passingAfter = passingTestNames(after);
   if (!passingBefore || !passingAfter) return skip("the test output names no passing tests; use a test command that writes TAP, JUnit XML or pytest -rA");
+  if (passingAfter.length === 0) return skip(`no test passes at the commit${describeFirstFailure(after)}`);
   const passedBefore = new Set(passingBefore);
   const failToPass = passingAfter.filter((name) => !passedBefore.has(name));
   if (failToPass.length === 0) return skip("no test fails before the fix and passes after it");
@@ -104,6 +106,13 @@ async function buildTask(git: ReturnType<typeof createGit>, candidate: Candidate
     ...(options.setupCommand ? { setup_command: options.setupCommand } : {}),
     ...(options.testCommand ? { test_command: options.testCommand } : {}),
   };
+}
+
+function describeFirstFailure(result: TestResult): string {
+  const first = result.report.failures[0];
+  if (!first) return result.timedOut ? " (the tests timed out)" : "";
+  const message = first.message.split("\n")[0]?.trim();
+  return ` (first failure: ${first.name}${message ? `: ${message}` : ""})`;
 }
 
 function repositoryLabel(repo: string): string {

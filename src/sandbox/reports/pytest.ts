@@ -21,7 +21,8 @@ export function parsePytestOutput(output: string): TestReport | undefined {
     failed: (counts.get("failed") ?? 0) + (counts.get("error") ?? 0) + (counts.get("errors") ?? 0),
     skipped: (counts.get("skipped") ?? 0) + (counts.get("xfailed") ?? 0),
     failures: shortSummary.length > 0 ? shortSummary : sectionFailures(output),
-    ...(passedTests.length > 0 ? { passedTests } : {}),
+    // Without `-rA` pytest names no passing test, unless none passed.
+    ...(passedTests.length > 0 || (counts.get("passed") ?? 0) + (counts.get("xpassed") ?? 0) === 0 ? { passedTests } : {}),
   };
 }
 

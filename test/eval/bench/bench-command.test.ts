@@ -14,7 +14,7 @@ const nodeTest = (name: string, imports: string, body: string) =>
   `import assert from "node:assert/strict";\nimport { test } from "node:test";\nimport { ${imports} } from "../src/math.js";\n\ntest("${name}", () => {\n  ${body}\n});\n`;
 
 /** A history of six commits: two make tasks, one changes tests for behaviour that already worked, the rest change only docs or tests. */
-const HISTORY = [
+const HISTORY: Array<{ message: string; files: Record<string, string> }> = [
   { message: "Add add", files: { "package.json": PACKAGE, "src/math.js": "export function add(a, b) {\n  return a + b;\n}\n", "test/add.test.js": nodeTest("add sums", "add", "assert.equal(add(2, 3), 5);") } },
   {
     message: "Add multiply\n\nCallers need the product of two numbers.",
