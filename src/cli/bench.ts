@@ -119,7 +119,7 @@ function outName(source: string): string {
 }
 
 /**
- * Resolves the model before any work: `gold` answers with each task's gold patch, `replay:FOLDER` plays
+ * Resolves the model before any work: `gold` replies with each task's gold patch, `replay:FOLDER` plays
  * each task's recording from the folder, and anything else is one model for every task.
  */
 function modelFactory(modelId: string | undefined, env: Environment, log: Logger): TaskParts["modelFor"] {

@@ -118,6 +118,7 @@ async function execute(plan: RunPlan, context: RunContext): Promise<number> {
   journal.onEvent((event) => progress.onEvent(event));
   if (plan.repository.uncommittedChanges) progress.note("the repository has uncommitted changes, which the run does not see; it starts from the last commit.");
   progress.note(`${plan.issue.title} (model ${context.model.modelId}, sandbox ${parts.sandbox.kind})`);
+
   let result: LocalRunResult;
   try {
     result = await runLocalPipeline(
@@ -135,6 +136,7 @@ async function execute(plan: RunPlan, context: RunContext): Promise<number> {
     progress.finish();
   }
   if (signal.aborted) return cancelled(io);
+
   const files = await writeRunOutputs(plan.out, plan.issue, result, journal.events);
   const passes = winnerPasses(result);
   io.stdout.write(

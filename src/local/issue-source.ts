@@ -8,7 +8,7 @@ export interface LocalIssue {
   number?: number;
   title: string;
   body: string;
-  /** Where the issue came from: `text`, a file path or the issue's URL. */
+  /** Origin of the issue: `text`, a file path or the issue's URL. */
   source: string;
 }
 

@@ -1,7 +1,7 @@
 import type { CandidateLine, RunPhase, StatusView } from "../run/status-comment.js";
 import type { JournalEvent } from "./run-journal.js";
 
-/** Where progress goes: standard error, as a terminal or a pipe. */
+/** Output stream of the progress: standard error, as a terminal or a pipe. */
 export interface ProgressStream {
   isTTY?: boolean;
   columns?: number;
@@ -18,8 +18,8 @@ interface ProgressState {
 }
 
 /**
- * Shows a run's progress: on a terminal one line that is redrawn in place (phase, candidates, tests,
- * spend, time); elsewhere one plain line per phase change, test run and candidate step.
+ * Shows a run's progress. On a terminal it redraws one line in place with the phase, candidates,
+ * commands, spend and time. Elsewhere it writes one plain line per phase change, command and candidate step.
  */
 export class Progress {
   private readonly state: ProgressState = { phase: "queued", candidates: [], usd: 0, testRuns: 0, modelCalls: 0 };

@@ -140,7 +140,8 @@ describe("magic run", () => {
     { name: "test command empty", argv: ["--repo", "REPO", "--issue", "x", "--test-command", " ", "--model", MODEL], message: "--test-command is empty" },
   ])("rejects $name", async ({ argv, message }) => {
     const nonRepository = mkdtempSync(path.join(folder, "plain-"));
-    const replaced = argv.map((arg) => (arg === "REPO" ? repository : arg === "FOLDER" ? nonRepository : arg === "URL" ? `file://${repository}` : arg));
+    const placeholders: Record<string, string> = { REPO: repository, FOLDER: nonRepository, URL: `file://${repository}` };
+    const replaced = argv.map((arg) => placeholders[arg] ?? arg);
     env.MAGIC_MODEL_BASE_URL = "http://127.0.0.1:9/v1";
 
     const result = await run(replaced);

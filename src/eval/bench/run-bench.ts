@@ -9,7 +9,7 @@ import type { BenchTask } from "./task.js";
 
 export interface BenchRun {
   tasks: BenchTask[];
-  /** Output folder; `tasks/` in it holds one result per finished task, which a rerun skips. */
+  /** Output folder. Its `tasks/` folder contains one result per finished task, which a rerun skips. */
   out: string;
   concurrency: number;
   model: string;
@@ -95,7 +95,7 @@ async function writeReports(run: BenchRun, results: TaskResult[]): Promise<{ jso
   return { jsonReport, markdownReport };
 }
 
-/** A file name for a task id that any id maps to safely and two ids never share. */
+/** Builds a safe file name for a task id; the hash keeps two ids from sharing one. */
 function resultFileName(id: string): string {
   const readable = id.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[-.]+/, "").slice(0, 80);
   return `${readable}-${createHash("sha256").update(id).digest("hex").slice(0, 8)}.json`;

@@ -22,7 +22,7 @@ export interface TaskResult {
   stopReason: string;
   failToPass: NamedTestOutcome[];
   passToPass: NamedTestOutcome[];
-  /** Why the task was not solved, in one sentence, when it was not. */
+  /** Reason the task was not solved, in one sentence; absent for a solved task. */
   reason?: string;
   patch: string;
   finishedAt: string;
@@ -49,6 +49,7 @@ export interface TaskParts {
 export async function runTask(task: BenchTask, parts: TaskParts, signal?: AbortSignal): Promise<TaskResult> {
   const startedAt = Date.now();
   const repository = await resolveTaskRepository(task, parts.tasksFolder);
+
   const runId = benchRunId(task.id);
   const model = parts.modelFor(task, runId);
   const run = await runLocalPipeline(
@@ -63,6 +64,7 @@ export async function runTask(task: BenchTask, parts: TaskParts, signal?: AbortS
     { model, sandbox: parts.sandbox, workspaces: parts.workspaces, workDir: parts.workDir, log: parts.log, journal: parts.journal?.(task.id) ?? new RunJournal() },
     signal,
   );
+
   const base = {
     id: task.id,
     usd: run.spend.usd,
@@ -76,6 +78,7 @@ export async function runTask(task: BenchTask, parts: TaskParts, signal?: AbortS
     const problem = run.work.agent.candidates.map((candidate) => candidate.lastProblem).find(Boolean);
     return finish({ solved: false, failToPass: [], passToPass: [], reason: `no candidate changed any file${problem ? `: ${firstLine(problem)}` : ""}` });
   }
+
   const checkout: CheckoutParts = { workspaces: parts.workspaces, sandbox: parts.sandbox, workDir: parts.workDir, log: parts.log, signal };
   const result = await testCheckout(
     { cloneUrl: repository.cloneUrl, branch: repository.branch, commit: task.base_commit, patch: run.patch, testPatch: task.test_patch, overrides: { testCommand: task.test_command, setupCommand: task.setup_command } },
