@@ -12,10 +12,10 @@ import type { TaskParts, TaskResult } from "../eval/bench/run-task.js";
 import { type BenchTask, formatTasks, readTasks } from "../eval/bench/task.js";
 import { createModelClient } from "../llm/create-model-client.js";
 import type { ModelClient } from "../llm/model-client.js";
-import { describeLocalFailure, LocalRunError } from "../local/errors.js";
+import { LocalRunError } from "../local/errors.js";
 import { resolveRepository } from "../local/repository-source.js";
 import { type CommandIo, createCommandLogger, processIo } from "./command-io.js";
-import { localWorkDir, nonEmptyOption, parseCommandArgs, validateOptions, wholeNumberOption } from "./local-options.js";
+import { localWorkDir, nonEmptyOption, parseCommandArgs, reportFailure, validateOptions, wholeNumberOption } from "./local-options.js";
 import { type LocalParts, localModelSettings, openLocalParts } from "./local-parts.js";
 
 export const BENCH_USAGE = `Usage: magic bench TASKS.jsonl [options]
@@ -82,7 +82,8 @@ export async function benchCommand(argv: string[], env: Environment, signal: Abo
       return 0;
     }
     const tasksFile = tasksFileArgument(args.positionals, options);
-    const log = createCommandLogger(env, io, (message) => new LocalRunError("invalid-option", message));
+    // Warnings such as a failed model call carry the whole request, and the run's report states them anyway.
+    const log = createCommandLogger(env, io, (message) => new LocalRunError("invalid-option", message), "error");
     const modelFor = modelFactory(options.model ?? env.MAGIC_MODEL?.trim(), env, log);
     const out = path.resolve(options.out ?? path.join("magic-bench", outName(tasksFile ?? (options["from-history"] as string))));
     const parts = await openLocalParts(env, localWorkDir(env), log);
@@ -91,13 +92,7 @@ export async function benchCommand(argv: string[], env: Environment, signal: Abo
     const model = options.model ?? env.MAGIC_MODEL?.trim() ?? "";
     return await benchTasks(tasks, { ...options, out, model }, { ...parts, log, modelFor, candidates: options.candidates, tasksFolder }, io, signal);
   } catch (error) {
-    if (signal.aborted) return cancelled(io);
-    if (error instanceof LocalRunError) {
-      io.stderr.write(`${error.message}\n`);
-      return error.code === "invalid-option" ? 2 : 1;
-    }
-    io.stderr.write(`magic bench failed: ${describeLocalFailure(error)}\n`);
-    return 1;
+    return signal.aborted ? cancelled(io) : reportFailure(error, "bench", io);
   }
 }
 

@@ -27,9 +27,9 @@ export const processIo: CommandIo = {
   },
 };
 
-/** Creates a command's logger on standard error at LOG_LEVEL, `warn` by default, so progress output stays readable. */
-export function createCommandLogger(env: Environment, io: CommandIo, invalid: (message: string) => Error): Logger {
-  const level = SettingsEnvironment.shape.LOG_LEVEL.safeParse(env.LOG_LEVEL?.trim() || "warn");
+/** Creates a command's logger on standard error at LOG_LEVEL, else at `defaultLevel`, so that progress output stays readable. */
+export function createCommandLogger(env: Environment, io: CommandIo, invalid: (message: string) => Error, defaultLevel = "warn"): Logger {
+  const level = SettingsEnvironment.shape.LOG_LEVEL.safeParse(env.LOG_LEVEL?.trim() || defaultLevel);
   if (!level.success) throw invalid(`LOG_LEVEL "${env.LOG_LEVEL}" is invalid: ${level.error.issues[0]?.message}`);
   return pino({ level: level.data, redact: { paths: ["token", "*.token", "apiKey", "*.apiKey"], censor: "***" } }, { write: (line: string) => io.stderr.write(line) });
 }

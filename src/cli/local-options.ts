@@ -3,7 +3,8 @@ import path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { z } from "zod";
 import type { Environment } from "../config/settings.js";
-import { LocalRunError } from "../local/errors.js";
+import { describeLocalFailure, LocalRunError } from "../local/errors.js";
+import type { CommandIo } from "./command-io.js";
 
 /** Folder of mirrors, worktrees and caches of local commands when MAGIC_WORK_DIR is not set. */
 export function localWorkDir(env: Environment): string {
@@ -41,6 +42,16 @@ export function parseCommandArgs(argv: string[], options: NonNullable<ParseArgsC
   } catch (error) {
     throw new LocalRunError("invalid-option", `${(error as Error).message.replace(/\. To specify a positional argument.*$/, "")}. See magic ${command} --help.`);
   }
+}
+
+/** Writes a failed command's message and returns its exit code: 2 for an invalid option, else 1. */
+export function reportFailure(error: unknown, command: string, io: CommandIo): number {
+  if (error instanceof LocalRunError) {
+    io.stderr.write(`${error.message}\n`);
+    return error.code === "invalid-option" ? 2 : 1;
+  }
+  io.stderr.write(`magic ${command} failed: ${describeLocalFailure(error)}\n`);
+  return 1;
 }
 
 /** Validates parsed option values with a schema and throws one error that lists every problem. */

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import type { Environment } from "../config/settings.js";
 import { createModelClient } from "../llm/create-model-client.js";
-import { describeLocalFailure, LocalRunError } from "../local/errors.js";
+import { LocalRunError } from "../local/errors.js";
 import { type LocalIssue, readIssue } from "../local/issue-source.js";
 import { type LocalRunResult, runLocalPipeline } from "../local/local-pipeline.js";
 import { Progress } from "../local/progress.js";
@@ -12,7 +12,7 @@ import { RunJournal } from "../local/run-journal.js";
 import { winnerPasses, writeRunOutputs } from "../local/run-output.js";
 import type { Worktree } from "../workspace/worktree.js";
 import { type CommandIo, createCommandLogger, processIo } from "./command-io.js";
-import { dollarsOption, localWorkDir, nonEmptyOption, parseCommandArgs, validateOptions, wholeNumberOption } from "./local-options.js";
+import { dollarsOption, localWorkDir, nonEmptyOption, parseCommandArgs, reportFailure, validateOptions, wholeNumberOption } from "./local-options.js";
 import { localModelSettings, openLocalParts } from "./local-parts.js";
 
 export const RUN_USAGE = `Usage: magic run --repo PATH|URL --issue TEXT|FILE|URL [options]
@@ -72,7 +72,8 @@ export async function runCommand(argv: string[], env: Environment, signal: Abort
     }
     if (!options.repo) throw new LocalRunError("invalid-option", "--repo is missing: give a local repository path or a URL. See magic run --help.");
     if (options.issue === undefined) throw new LocalRunError("invalid-option", "--issue is missing: give the issue text, a file or a GitHub issue URL. See magic run --help.");
-    const log = createCommandLogger(env, io, (message) => new LocalRunError("invalid-option", message));
+    // Warnings such as a failed model call carry the whole request, and the run's report states them anyway.
+    const log = createCommandLogger(env, io, (message) => new LocalRunError("invalid-option", message), "error");
     const modelSettings = localModelSettings(options.model, env, "run");
     const repository = await resolveRepository(options.repo);
     if (options.branch !== undefined) await checkNewBranch(repository, options.branch);
@@ -81,13 +82,7 @@ export async function runCommand(argv: string[], env: Environment, signal: Abort
     const model = createModelClient(modelSettings, undefined, { runId, log });
     return await execute({ ...options, repository, issue, runId, out: options.out ?? path.join("magic-runs", runId) }, { env, io, log, model, signal });
   } catch (error) {
-    if (signal.aborted) return cancelled(io);
-    if (error instanceof LocalRunError) {
-      io.stderr.write(`${error.message}\n`);
-      return error.code === "invalid-option" ? 2 : 1;
-    }
-    io.stderr.write(`magic run failed: ${describeLocalFailure(error)}\n`);
-    return 1;
+    return signal.aborted ? cancelled(io) : reportFailure(error, "run", io);
   }
 }
 
@@ -139,6 +134,8 @@ async function execute(plan: RunPlan, context: RunContext): Promise<number> {
 
   const files = await writeRunOutputs(plan.out, plan.issue, result, journal.events);
   const passes = winnerPasses(result);
+  const problem = result.winner ? undefined : result.work.agent.candidates.map((candidate) => candidate.lastProblem).find(Boolean);
+  if (problem) io.stderr.write(`No candidate changed any file. The last problem: ${problem}\n`);
   io.stdout.write(
     `run: ${result.winner ? (passes ? "tests pass" : "tests fail") : "no change"}, stop reason ${result.stopReason}, ` +
       `usd=${result.spend.usd.toFixed(4)}, ${result.spend.modelCalls} model calls, ${result.spend.testRuns} test runs, ${(result.durationMs / 1000).toFixed(1)}s\n` +

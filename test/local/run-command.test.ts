@@ -8,8 +8,7 @@ import { runCommand } from "../../src/cli/run-local.js";
 import { BUGGY_PROJECT, git } from "../helpers/git-repository.js";
 import { strictGitHub } from "../helpers/github-api.js";
 import { type ChatReply, type ModelServer, startModelServer, type ToolCallReply } from "../helpers/model-server.js";
-import { writeTestFactsFile } from "../helpers/settings.js";
-import { collectingIo, type CommandResult, createLocalRepository } from "./local-repository.js";
+import { collectingIo, type CommandResult, createLocalRepository, localCommandEnv, TAP_PLAIN_REPORTER, TAP_PLAIN_TEST_COMMAND } from "./local-repository.js";
 
 const MODEL = "openai-compatible:run-test";
 const MAGIC = fileURLToPath(new URL("../../bin/magic.js", import.meta.url));
@@ -30,7 +29,7 @@ describe("magic run", () => {
   beforeEach(() => {
     folder = mkdtempSync(path.join(tmpdir(), "magic-run-"));
     repository = createLocalRepository([{ message: "Add a calculator", files: BUGGY_PROJECT }]);
-    env = { MAGIC_WORK_DIR: path.join(folder, "work"), LOG_LEVEL: "silent", MAGIC_SANDBOX: "process", MAGIC_MODEL_FACTS_FILE: writeTestFactsFile([MODEL]) };
+    env = localCommandEnv(folder, MODEL);
   });
 
   afterEach(async () => {
@@ -101,6 +100,26 @@ describe("magic run", () => {
     } finally {
       github.reset();
     }
+  });
+
+  test("recorded run replays without model", async () => {
+    writeFileSync(path.join(repository, "tap-plain.mjs"), TAP_PLAIN_REPORTER);
+    git(repository, "add", "tap-plain.mjs");
+    git(repository, "commit", "--quiet", "-m", "Add a reporter without timings");
+    await startModel([FIX_ADD]);
+    const recordings = path.join(folder, "recordings");
+    env.MAGIC_RECORD = recordings;
+    const first = await run(["--repo", repository, "--issue", "add() subtracts", "--model", MODEL, "--candidates", "1", "--test-command", TAP_PLAIN_TEST_COMMAND, "--out", path.join(folder, "live")]);
+    expect(first.code).toBe(0);
+    await model?.close();
+    model = undefined;
+    delete env.MAGIC_RECORD;
+    const [recording] = readdirSync(recordings);
+
+    const replayed = await run(["--repo", repository, "--issue", "add() subtracts", "--model", `replay:${path.join(recordings, recording as string)}`, "--candidates", "1", "--test-command", TAP_PLAIN_TEST_COMMAND, "--out", path.join(folder, "replay")]);
+
+    expect(replayed.code).toBe(0);
+    expect(readFileSync(path.join(folder, "replay", "patch.diff"), "utf8")).toBe(readFileSync(path.join(folder, "live", "patch.diff"), "utf8"));
   });
 
   test("issue read from a file", async () => {

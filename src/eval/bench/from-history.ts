@@ -85,6 +85,8 @@ async function buildTask(git: ReturnType<typeof createGit>, candidate: Candidate
   } catch (error) {
     return skip(`running its tests failed: ${describeLocalFailure(error).split("\n")[0]}`);
   }
+  const broken = [before, after].find((result) => result.report.source === "exit-code" && !result.passed);
+  if (broken) return skip(`the test command failed without a test report (exit code ${broken.exitCode}): ${lastLine(broken.outputTail)}`);
   const passingBefore = passingTestNames(before);
   const passingAfter = passingTestNames(after);
   if (!passingBefore || !passingAfter) return skip("the test output names no passing tests; use a test command that writes TAP, JUnit XML or pytest -rA");
@@ -113,6 +115,11 @@ function describeFirstFailure(result: TestResult): string {
   if (!first) return result.timedOut ? " (the tests timed out)" : "";
   const message = first.message.split("\n")[0]?.trim();
   return ` (first failure: ${first.name}${message ? `: ${message}` : ""})`;
+}
+
+function lastLine(text: string): string {
+  const lines = text.trim().split("\n");
+  return (lines.at(-1) ?? "").trim().slice(0, 200);
 }
 
 function repositoryLabel(repo: string): string {

@@ -1,11 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { benchCommand } from "../../../src/cli/bench.js";
 import { type ModelServer, startModelServer } from "../../helpers/model-server.js";
-import { writeTestFactsFile } from "../../helpers/settings.js";
-import { collectingIo, type CommandResult, createLocalRepository } from "../../local/local-repository.js";
+import { collectingIo, type CommandResult, createLocalRepository, localCommandEnv, TAP_PLAIN_REPORTER, TAP_PLAIN_TEST_COMMAND } from "../../local/local-repository.js";
 
 const MODEL = "openai-compatible:bench-test";
 
@@ -15,7 +14,7 @@ const nodeTest = (name: string, imports: string, body: string) =>
 
 /** A history of six commits: two make tasks, one changes tests for behaviour that already worked, the rest change only docs or tests. */
 const HISTORY: Array<{ message: string; files: Record<string, string> }> = [
-  { message: "Add add", files: { "package.json": PACKAGE, "src/math.js": "export function add(a, b) {\n  return a + b;\n}\n", "test/add.test.js": nodeTest("add sums", "add", "assert.equal(add(2, 3), 5);") } },
+  { message: "Add add", files: { "tap-plain.mjs": TAP_PLAIN_REPORTER, "package.json": PACKAGE, "src/math.js": "export function add(a, b) {\n  return a + b;\n}\n", "test/add.test.js": nodeTest("add sums", "add", "assert.equal(add(2, 3), 5);") } },
   {
     message: "Add multiply\n\nCallers need the product of two numbers.",
     files: {
@@ -50,7 +49,7 @@ describe("magic bench", () => {
   beforeEach(() => {
     folder = mkdtempSync(path.join(tmpdir(), "magic-bench-"));
     repository = createLocalRepository(HISTORY);
-    env = { MAGIC_WORK_DIR: path.join(folder, "work"), LOG_LEVEL: "silent", MAGIC_SANDBOX: "process", MAGIC_MODEL_FACTS_FILE: writeTestFactsFile([MODEL]) };
+    env = localCommandEnv(folder, MODEL);
   });
 
   afterEach(async () => {
@@ -99,6 +98,27 @@ describe("magic bench", () => {
     expect(result.stdout).toContain("bench: tasks=2 solved=0 (0%) usd=0.0000 median-time=");
     expect(result.stderr).toContain("not solved: no candidate changed any file");
     expect(model.requests.length).toBeGreaterThanOrEqual(2);
+  });
+
+  test("recorded bench replays per task", async () => {
+    model = await startModelServer([{ toolCalls: [{ name: "finish", arguments: { summary: "Nothing to change." } }] }]);
+    env.MAGIC_MODEL_BASE_URL = model.baseUrl;
+    const recordings = path.join(folder, "recordings");
+    env.MAGIC_RECORD = recordings;
+    const live = await bench(["--from-history", repository, "--limit", "2", "--model", MODEL, "--test-command", TAP_PLAIN_TEST_COMMAND, "--out", path.join(folder, "live")]);
+    expect(live.code).toBe(0);
+    await model.close();
+    model = undefined;
+    delete env.MAGIC_RECORD;
+    writeFileSync(path.join(folder, "tasks.jsonl"), readFileSync(path.join(folder, "live", "tasks.jsonl")));
+
+    const replayed = await bench([path.join(folder, "tasks.jsonl"), "--model", `replay:${recordings}`, "--out", path.join(folder, "replay")]);
+
+    const tasks = readFileSync(path.join(folder, "tasks.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as { id: string });
+    expect(readdirSync(recordings).sort()).toEqual(tasks.map((task) => `bench-${task.id}.jsonl`).sort());
+    expect(replayed.stderr).not.toContain("error:");
+    expect(replayed.code).toBe(0);
+    expect(replayed.stdout).toContain("bench: tasks=2 solved=0 (0%)");
   });
 
   test("rerun skips finished tasks", async () => {
