@@ -29,7 +29,7 @@ export interface TestReport {
   failed?: number;
   skipped?: number;
   failures: FailedTest[];
-  /** Names of the passing tests, in the same form as failure names; present only for formats that list every test (JUnit, TAP). */
+  /** Names of the passing tests, in the same form as failure names; present only for formats that list them (JUnit, TAP, `pytest -rA`). */
   passedTests?: string[];
 }
 

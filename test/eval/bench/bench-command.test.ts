@@ -70,6 +70,7 @@ describe("magic bench", () => {
 
     const result = await bench(["--from-history", repository, "--limit", "5", "--model", "gold", "--out", out]);
 
+    expect(result.stderr).not.toContain("error:");
     expect(result.code).toBe(0);
     expect(result.stderr).toContain("Make add accept strings of digits: task built with 1 fail_to_pass and 2 pass_to_pass tests");
     expect(result.stderr).toContain("Add multiply: task built with 1 fail_to_pass and 1 pass_to_pass tests");
@@ -94,6 +95,7 @@ describe("magic bench", () => {
 
     const result = await bench(["--from-history", repository, "--limit", "5", "--model", MODEL, "--out", out, "--concurrency", "2"]);
 
+    expect(result.stderr).not.toContain("error:");
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("bench: tasks=2 solved=0 (0%) usd=0.0000 median-time=");
     expect(result.stderr).toContain("not solved: no candidate changed any file");
