@@ -17,6 +17,9 @@ export class LocalRunError extends Error {
 
 /** States a failure for a local user: a run error's hint without the app's advice to re-apply a label. */
 export function describeLocalFailure(error: unknown): string {
-  if (error instanceof RunError) return `${error.message} ${error.hint.replace(/,? then re-apply the label\.$/, ".")}`;
+  if (error instanceof RunError) {
+    const hint = error.hint.replace(/,? then re-apply the label\.$/, ".");
+    return error.code === "no-test-command" ? `${error.message} ${hint} The --test-command option sets it too.` : `${error.message} ${hint}`;
+  }
   return error instanceof Error ? error.message : String(error);
 }

@@ -26,6 +26,7 @@ export class Progress {
   private readonly startedAt = Date.now();
   private lastPlainLine = "";
   private drawn = false;
+  private ticker: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly stream: ProgressStream,
@@ -62,6 +63,8 @@ export class Progress {
 
   /** Ends the live line so that later output starts on a fresh line. */
   finish(): void {
+    clearInterval(this.ticker);
+    this.ticker = undefined;
     if (this.stream.isTTY && this.drawn) this.stream.write("\n");
     this.drawn = false;
   }
@@ -78,9 +81,11 @@ export class Progress {
     const spend = `$${this.state.usd.toFixed(4)}${this.state.usdLimit !== undefined ? ` of $${this.state.usdLimit.toFixed(2)}` : ""}`;
     const parts = [`${this.label} ${this.state.phase}`, this.candidatesText(), `${this.state.modelCalls} model calls`, `${this.state.testRuns} commands`, spend, `${seconds}s`];
     const line = parts.filter(Boolean).join(" | ");
-    const width = Math.max(20, (this.stream.columns ?? 120) - 1);
+    const width = Math.max(20, (this.stream.columns || 120) - 1);
     this.stream.write(`\r\x1b[2K${line.length > width ? `${line.slice(0, width - 1)}…` : line}`);
     this.drawn = true;
+    // Redraws every second so that the time moves during a long model call or test run.
+    this.ticker ??= setInterval(() => this.draw(), 1_000).unref();
   }
 
   private candidatesText(): string {
