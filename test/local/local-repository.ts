@@ -61,3 +61,12 @@ export function collectingIo() {
     io: { stdout: { write: (text: string) => void (result.stdout += text) }, stderr: { write: (text: string) => void (result.stderr += text) } },
   };
 }
+
+/** Polls a condition every 20 ms until it holds, failing after `timeoutMs`. */
+export async function waitFor(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -8,7 +8,7 @@ import { runCommand } from "../../src/cli/run-local.js";
 import { BUGGY_PROJECT, git } from "../helpers/git-repository.js";
 import { strictGitHub } from "../helpers/github-api.js";
 import { type ChatReply, type ModelServer, startModelServer, type ToolCallReply } from "../helpers/model-server.js";
-import { collectingIo, type CommandResult, createLocalRepository, localCommandEnv, TAP_PLAIN_REPORTER, TAP_PLAIN_TEST_COMMAND } from "./local-repository.js";
+import { collectingIo, type CommandResult, createLocalRepository, localCommandEnv, TAP_PLAIN_REPORTER, TAP_PLAIN_TEST_COMMAND, waitFor } from "./local-repository.js";
 
 const MODEL = "openai-compatible:run-test";
 const MAGIC = fileURLToPath(new URL("../../bin/magic.js", import.meta.url));
@@ -208,12 +208,4 @@ describe("magic run", () => {
 function liveWorktrees(root: string): string[] {
   if (!existsSync(root)) return [];
   return readdirSync(root).flatMap((key) => readdirSync(path.join(root, key)).filter((entry) => !entry.includes(".")).map((entry) => `${key}/${entry}`));
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }

@@ -65,7 +65,9 @@ export async function runBench(run: BenchRun): Promise<BenchOutcome> {
 async function runOne(task: BenchTask, run: BenchRun): Promise<TaskResult | undefined> {
   const startedAt = Date.now();
   try {
-    return await runTask(task, run.parts, run.signal);
+    const result = await runTask(task, run.parts, run.signal);
+    // A cancelled task's result says nothing about the model, and storing it would skip the task on resume.
+    return run.signal?.aborted ? undefined : result;
   } catch (error) {
     if (run.signal?.aborted) return undefined;
     run.parts.log.warn({ err: error, task: task.id }, "task failed");

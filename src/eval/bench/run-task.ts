@@ -74,6 +74,7 @@ export async function runTask(task: BenchTask, parts: TaskParts, signal?: AbortS
     patch: run.patch,
   };
   const finish = (fields: Pick<TaskResult, "solved" | "failToPass" | "passToPass" | "reason">): TaskResult => ({ ...base, ...fields, durationMs: Date.now() - startedAt, finishedAt: new Date().toISOString() });
+  if (signal?.aborted) throw new Error("the task was cancelled");
   if (!run.patch.trim()) {
     const problem = run.work.agent.candidates.map((candidate) => candidate.lastProblem).find(Boolean);
     return finish({ solved: false, failToPass: [], passToPass: [], reason: `no candidate changed any file${problem ? `: ${firstLine(problem)}` : ""}` });

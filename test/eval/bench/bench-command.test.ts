@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { benchCommand } from "../../../src/cli/bench.js";
 import { type ModelServer, startModelServer } from "../../helpers/model-server.js";
-import { collectingIo, type CommandResult, createLocalRepository, localCommandEnv, TAP_PLAIN_REPORTER, TAP_PLAIN_TEST_COMMAND } from "../../local/local-repository.js";
+import { collectingIo, type CommandResult, createLocalRepository, localCommandEnv, TAP_PLAIN_REPORTER, TAP_PLAIN_TEST_COMMAND, waitFor } from "../../local/local-repository.js";
 
 const MODEL = "openai-compatible:bench-test";
 
@@ -137,6 +137,35 @@ describe("magic bench", () => {
     expect(second.stderr).toContain("finished in an earlier run");
     expect(second.stdout).toContain("bench: tasks=1 solved=1 (100%)");
     expect(model.requests).toHaveLength(0);
+  });
+
+  test("cancel stores no result", async () => {
+    let release: (() => void) | undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    model = await startModelServer([
+      async () => {
+        await held;
+        return "";
+      },
+    ]);
+    env.MAGIC_MODEL_BASE_URL = model.baseUrl;
+    const out = path.join(folder, "cancelled");
+    const controller = new AbortController();
+    const { io, result } = collectingIo();
+    try {
+      const finished = benchCommand(["--from-history", repository, "--limit", "1", "--model", MODEL, "--out", out], env, controller.signal, io);
+      await waitFor(() => (model?.requests.length ?? 0) >= 1);
+
+      controller.abort();
+      const code = await finished;
+
+      expect(code).toBe(130);
+      expect(result.stderr).toContain("Cancelled");
+      expect(readdirSync(path.join(out, "tasks"))).toEqual([]);
+      expect(readdirSync(path.join(folder, "work", "runs"))).toEqual([]);
+    } finally {
+      release?.();
+    }
   });
 
   test("tasks file errors name lines", async () => {
