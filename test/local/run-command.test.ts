@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { runCommand } from "../../src/cli/run-local.js";
-import { BUGGY_PROJECT, git } from "../helpers/git-repository.js";
+import { BUGGY_PROJECT, git, writeFiles } from "../helpers/git-repository.js";
 import { strictGitHub } from "../helpers/github-api.js";
 import { type ChatReply, type ModelServer, startModelServer, type ToolCallReply } from "../helpers/model-server.js";
 import { collectingIo, type CommandResult, createLocalRepository, localCommandEnv, TAP_PLAIN_REPORTER, TAP_PLAIN_TEST_COMMAND, waitFor } from "./local-repository.js";
@@ -120,6 +120,35 @@ describe("magic run", () => {
 
     expect(replayed.code).toBe(0);
     expect(readFileSync(path.join(folder, "replay", "patch.diff"), "utf8")).toBe(readFileSync(path.join(folder, "live", "patch.diff"), "utf8"));
+  });
+
+  test("repository config applies", async () => {
+    writeFiles(repository, { ".github/magic.yml": "candidates: 1\nbudget:\n  usd: 0.5\n" });
+    git(repository, "add", ".github/magic.yml");
+    git(repository, "commit", "--quiet", "-m", "Configure the app");
+    await startModel([FIX_ADD]);
+    const out = path.join(folder, "out");
+
+    const result = await run(["--repo", repository, "--issue", "add() subtracts", "--model", MODEL, "--out", out]);
+
+    expect(result.code).toBe(0);
+    const record = JSON.parse(readFileSync(path.join(out, "run.json"), "utf8"));
+    expect(record.candidates).toHaveLength(1);
+    expect(record.limits.usd).toBe(0.5);
+  });
+
+  test("invalid repository config rejected", async () => {
+    writeFiles(repository, { ".github/magic.yml": "candidates: many\ncolour: red\n" });
+    git(repository, "add", ".github/magic.yml");
+    git(repository, "commit", "--quiet", "-m", "Configure the app badly");
+    env.MAGIC_MODEL_BASE_URL = "http://127.0.0.1:9/v1";
+
+    const result = await run(["--repo", repository, "--issue", "add() subtracts", "--model", MODEL, "--out", path.join(folder, "out")]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("candidates: found \"many\", expected a whole number of candidates from 1 to 8");
+    expect(result.stderr).toContain("colour: found an unknown key");
+    expect(liveWorktrees(path.join(folder, "work", "worktrees"))).toEqual([]);
   });
 
   test("issue read from a file", async () => {
