@@ -12,7 +12,7 @@ export function localWorkDir(env: Environment): string {
   return path.resolve(configured || path.join(homedir(), ".cache", "magic-pr"));
 }
 
-/** A whole number option within bounds, from its command-line text. */
+/** Builds the schema of a whole-number option within bounds, parsed from its command-line text. */
 export function wholeNumberOption(flag: string, min: number, max: number) {
   return z
     .string()
@@ -21,7 +21,7 @@ export function wholeNumberOption(flag: string, min: number, max: number) {
     .pipe(z.number().min(min, { error: `${flag} must be a whole number from ${min} to ${max}` }).max(max, { error: `${flag} must be a whole number from ${min} to ${max}` }));
 }
 
-/** A positive amount of US dollars up to `max`, from its command-line text. */
+/** Builds the schema of a positive amount of US dollars up to `max`, parsed from its command-line text. */
 export function dollarsOption(flag: string, max: number) {
   return z
     .string()

@@ -201,10 +201,10 @@ describe("magic run", () => {
 
   test("Ctrl-C removes worktrees", async () => {
     let release: (() => void) | undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
+    const heldReply = new Promise<void>((resolve) => (release = resolve));
     await startModel([
       async () => {
-        await held;
+        await heldReply;
         return "";
       },
     ]);

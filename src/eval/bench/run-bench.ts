@@ -66,7 +66,7 @@ async function runOne(task: BenchTask, run: BenchRun): Promise<TaskResult | unde
   const startedAt = Date.now();
   try {
     const result = await runTask(task, run.parts, run.signal);
-    // A cancelled task's result says nothing about the model, and storing it would skip the task on resume.
+    // A cancelled task's result does not measure the model, and storing it would skip the task on resume.
     return run.signal?.aborted ? undefined : result;
   } catch (error) {
     if (run.signal?.aborted) return undefined;

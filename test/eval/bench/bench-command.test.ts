@@ -141,10 +141,10 @@ describe("magic bench", () => {
 
   test("cancel stores no result", async () => {
     let release: (() => void) | undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
+    const heldReply = new Promise<void>((resolve) => (release = resolve));
     model = await startModelServer([
       async () => {
-        await held;
+        await heldReply;
         return "";
       },
     ]);
