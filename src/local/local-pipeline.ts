@@ -72,8 +72,11 @@ export async function runLocalPipeline(input: LocalRunInput, services: LocalRunS
   const { journal, log } = services;
   const worktrees: Worktree[] = [];
   const runFolder = path.join(services.workDir, "runs", input.runId);
+  let phase: StatusView["phase"] | undefined;
   const report = (view: StatusView) => {
-    journal.add({ type: "phase", at: new Date().toISOString(), phase: view.phase });
+    // The agent reports its phase again with every candidate step; the journal keeps the changes.
+    if (view.phase !== phase) journal.add({ type: "phase", at: new Date().toISOString(), phase: view.phase });
+    phase = view.phase;
     services.onStatus?.(view);
   };
   try {
