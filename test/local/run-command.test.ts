@@ -69,6 +69,8 @@ describe("magic run", () => {
     expect(kinds).toContain("model-call");
     expect(kinds).toContain("command");
     expect(record.events.find((event: { type: string }) => event.type === "model-call").candidate).toBe("1");
+    const phases = record.events.filter((event: { type: string }) => event.type === "phase").map((event: { phase: string }) => event.phase);
+    expect(phases).toEqual(["preparing", "indexing", "baseline", "attempt", "selecting"]);
     expect(result.stderr).toContain("run: phase baseline");
     expect(git(repository, "status", "--porcelain")).toBe("");
   });
