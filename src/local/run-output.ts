@@ -4,9 +4,9 @@ import type { LocalIssue } from "./issue-source.js";
 import type { LocalRunResult } from "./local-pipeline.js";
 import type { JournalEvent } from "./run-journal.js";
 
-export const PATCH_FILE = "patch.diff";
-export const REPORT_FILE = "report.md";
-export const RECORD_FILE = "run.json";
+const PATCH_FILE = "patch.diff";
+const REPORT_FILE = "report.md";
+const RECORD_FILE = "run.json";
 
 export interface RunOutputFiles {
   patch: string;
@@ -58,7 +58,7 @@ function runRecord(issue: LocalIssue, result: LocalRunResult, events: JournalEve
 }
 
 /** Renders the run as markdown: outcome, spend, candidates, and the patch. */
-export function renderRunReport(issue: LocalIssue, result: LocalRunResult): string {
+function renderRunReport(issue: LocalIssue, result: LocalRunResult): string {
   const { agent, baseline } = result.work;
   const lines = [
     `# ${issue.title}`,

@@ -38,8 +38,6 @@ export interface TaskParts {
   candidates: number;
   /** Folder of the tasks file, against which relative repository paths resolve. */
   tasksFolder: string;
-  /** Receives each task's journal events, for progress lines. */
-  journal?: (taskId: string) => RunJournal;
 }
 
 /**
@@ -61,7 +59,7 @@ export async function runTask(task: BenchTask, parts: TaskParts, signal?: AbortS
       issue: issueFromText(task.problem_statement, `task ${task.id}`),
       overrides: { candidates: parts.candidates, testCommand: task.test_command, setupCommand: task.setup_command, approaches: model.modelId === "gold" ? ["direct"] : undefined },
     },
-    { model, sandbox: parts.sandbox, workspaces: parts.workspaces, workDir: parts.workDir, log: parts.log, journal: parts.journal?.(task.id) ?? new RunJournal() },
+    { model, sandbox: parts.sandbox, workspaces: parts.workspaces, workDir: parts.workDir, log: parts.log, journal: new RunJournal() },
     signal,
   );
 
