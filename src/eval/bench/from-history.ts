@@ -42,7 +42,7 @@ export async function tasksFromHistory(options: HistoryOptions): Promise<BenchTa
   const git = createGit(mirror.directory);
   const tasks: BenchTask[] = [];
   let examined = 0;
-  for (const candidate of await candidateCommits(git, options.repository.branch)) {
+  for await (const candidate of candidateCommits(git, options.repository.branch)) {
     if (tasks.length >= options.limit || options.parts.signal?.aborted) break;
     examined += 1;
     const task = await buildTask(git, candidate, options);
@@ -52,18 +52,17 @@ export async function tasksFromHistory(options: HistoryOptions): Promise<BenchTa
   return tasks;
 }
 
-async function candidateCommits(git: ReturnType<typeof createGit>, branch: string): Promise<CandidateCommit[]> {
+/** Yields the commits that change test and source files together, newest first, reading each commit's files only when the walk reaches it. */
+async function* candidateCommits(git: ReturnType<typeof createGit>, branch: string): AsyncGenerator<CandidateCommit> {
   const lines = (await git.raw(["rev-list", "--first-parent", "--parents", `refs/heads/${branch}`])).trim().split("\n");
-  const candidates: CandidateCommit[] = [];
   for (const line of lines) {
     const [commit, parent] = line.split(" ");
     if (!commit || !parent) continue;
     const files = (await git.raw(["diff", "--name-only", "-z", ...PLAIN_DIFF, parent, commit])).split("\0").filter(Boolean);
     const testFiles = files.filter(isTestPath);
     const otherFiles = files.filter((file) => !isTestPath(file));
-    if (testFiles.length > 0 && otherFiles.some((file) => languageForPath(file) !== undefined)) candidates.push({ commit, parent, testFiles, otherFiles });
+    if (testFiles.length > 0 && otherFiles.some((file) => languageForPath(file) !== undefined)) yield { commit, parent, testFiles, otherFiles };
   }
-  return candidates;
 }
 
 async function buildTask(git: ReturnType<typeof createGit>, candidate: CandidateCommit, options: HistoryOptions): Promise<BenchTask | undefined> {
