@@ -1,4 +1,6 @@
 /** Returns the paths a git diff touches, on both sides of renames, from its `diff --git` headers and `---`/`+++` lines. */
+// NOTE: git quotes paths with spaces or special characters ("a/my file"); such paths are not read,
+// so an agent's change to such a test file is not undone before the test patch applies.
 export function patchPaths(patch: string): string[] {
   const paths = new Set<string>();
   for (const line of patch.split("\n")) {
