@@ -1,7 +1,4 @@
-import { pino, type Logger } from "pino";
-import { z } from "zod";
-import { buildModelSettings, ModelEnvironment } from "../config/model-settings.js";
-import { SettingsEnvironment, type Environment } from "../config/settings.js";
+import type { Environment } from "../config/settings.js";
 import { createModelClient } from "../llm/create-model-client.js";
 import type { ModelSettings } from "../llm/model-settings.js";
 import { EvalBudget, InputCalibration } from "../eval/hashhop/budget.js";
@@ -19,21 +16,9 @@ import {
 import { renderTable, summarize, type CellSummary } from "../eval/hashhop/report.js";
 import { generatePlanSample, runHashHop, type RunOutcome } from "../eval/hashhop/run.js";
 import { formatSize } from "../eval/hashhop/sizes.js";
+import { type CommandIo, createCommandLogger, processIo } from "./command-io.js";
+import { commandModelSettings } from "./model-options.js";
 import { loadTokenCounter, tokenizerForModel, type TokenCounter } from "../eval/hashhop/tokenizer.js";
-
-export interface CommandOutput {
-  write(text: string): void;
-}
-
-export interface CommandIo {
-  stdout: CommandOutput;
-  stderr: CommandOutput;
-}
-
-const processIo: CommandIo = {
-  stdout: { write: (text) => void process.stdout.write(text) },
-  stderr: { write: (text) => void process.stderr.write(text) },
-};
 
 const EVAL_USAGE = `Usage: magic eval <evaluation> [options]
 
@@ -80,7 +65,7 @@ async function generateOnly(options: HashHopOptions, io: CommandIo): Promise<num
 
 async function evaluate(options: HashHopOptions, env: Environment, io: CommandIo): Promise<number> {
   const settings = modelSettingsFor(options.model as string, env);
-  const log = createCommandLogger(env, io);
+  const log = createCommandLogger(env, io, (message) => new HashHopError("invalid-option", message));
   const model = createModelClient(settings);
   const tokenizer = await loadTokenCounter(options.tokenizer ?? tokenizerForModel(model.modelId));
   checkPlanFits(options, tokenizer);
@@ -193,21 +178,9 @@ function progressReporter(io: CommandIo): (result: unknown, finished: number, to
   };
 }
 
-function createCommandLogger(env: Environment, io: CommandIo): Logger {
-  const level = SettingsEnvironment.shape.LOG_LEVEL.safeParse(env.LOG_LEVEL?.trim() || "warn");
-  if (!level.success) throw new HashHopError("invalid-option", `LOG_LEVEL "${env.LOG_LEVEL}" is invalid: ${level.error.issues[0]?.message}`);
-  return pino({ level: level.data, redact: { paths: ["apiKey", "*.apiKey"], censor: "***" } }, { write: (line: string) => io.stderr.write(line) });
-}
-
-/**
- * Builds the model settings from a model id and the same environment variables the app reads
- * (provider keys and base URLs, MAGIC_MODEL_FACTS_FILE), without the GitHub App settings an
- * evaluation does not need.
- */
+/** Builds the model settings of `magic eval hashhop`; an unusable model is an invalid option. */
 export function modelSettingsFor(modelId: string, env: Environment): ModelSettings {
-  const parsed = ModelEnvironment.safeParse({ ...env, MAGIC_MODEL: modelId, MAGIC_FALLBACK_MODELS: undefined, MAGIC_ALLOWED_MODELS: undefined });
-  const built = parsed.success ? buildModelSettings(parsed.data) : undefined;
-  if (built?.ok) return built.settings;
-  const problems = built ? built.problems : (parsed.error?.issues.map((issue) => issue.message) ?? []);
-  throw new HashHopError("invalid-option", `Invalid model settings for magic eval hashhop:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+  const built = commandModelSettings(modelId, env);
+  if (built.ok) return built.settings;
+  throw new HashHopError("invalid-option", `Invalid model settings for magic eval hashhop:\n${built.problems.map((problem) => `  - ${problem}`).join("\n")}`);
 }

@@ -17,3 +17,19 @@ export function runUntilSignal(stop: () => Promise<void>): Promise<void> {
     process.on("SIGINT", onSignal);
   });
 }
+
+/**
+ * Returns a signal that aborts on the first SIGINT or SIGTERM, so a local command can stop and clean
+ * up. A second signal exits at once with status 130.
+ */
+export function abortOnSignal(): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write(`\nReceived ${signal}: cancelling and removing worktrees; press Ctrl-C again to exit at once.\n`);
+    controller.abort(new Error(`received ${signal}`));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return controller.signal;
+}

@@ -29,6 +29,8 @@ export interface PrepareOptions {
   signal?: AbortSignal;
   /** Branch the worktrees start from: the issue's branch for a refinement, else the default branch. */
   baseBranch?: string;
+  /** Commit to start from instead of the tip of the base branch, as a benchmark task sets it. */
+  baseCommit?: string;
   /** Receives each worktree as soon as it exists, so the caller can remove it whatever happens next. */
   onWorktree: (worktree: Worktree) => void;
 }
@@ -45,7 +47,11 @@ export async function prepareCandidates(options: PrepareOptions): Promise<Prepar
     Array.from({ length: count }, async (_unused, index) => {
       const id = String(index + 1);
       // A resumed run may find its crashed predecessor's worktrees still leased, so each attempt names its own.
-      const worktree = await options.mirror.createWorktree({ name: `${request.runId}-${Date.now().toString(36)}-c${id}`, baseBranch: options.baseBranch ?? request.repository.defaultBranch });
+      const worktree = await options.mirror.createWorktree({
+        name: `${request.runId}-${Date.now().toString(36)}-c${id}`,
+        baseBranch: options.baseBranch ?? request.repository.defaultBranch,
+        baseCommit: options.baseCommit,
+      });
       options.onWorktree(worktree);
       const home = path.join(options.runFolder, `candidate-${id}`, "home");
       await mkdir(home, { recursive: true });
@@ -66,7 +72,8 @@ export async function prepareCandidates(options: PrepareOptions): Promise<Prepar
   );
 }
 
-async function runSetup(
+/** Runs the setup command of a test plan in a worktree; a failure becomes a {@link RunError} with the output's tail. */
+export async function runSetup(
   sandbox: Sandbox,
   plan: TestPlan,
   worktree: string,

@@ -14,6 +14,8 @@ export interface WorktreeRequest {
   name: string;
   /** Branch of the remote to check out, usually its default branch. */
   baseBranch: string;
+  /** Commit to check out instead of the branch's tip; it must be in the branch's history or another fetched ref. */
+  baseCommit?: string;
 }
 
 export interface MirrorContext {
@@ -51,7 +53,7 @@ export class Mirror {
     checkBranchName(request.baseBranch);
     const { layout, key, log } = this.context;
     const startedAt = Date.now();
-    const commit = await this.resolveBranch(request.baseBranch);
+    const commit = request.baseCommit ? await this.resolveCommit(request.baseCommit) : await this.resolveBranch(request.baseBranch);
     const directory = layout.worktree(key, request.name);
     await mkdir(layout.worktrees(key), { recursive: true });
     const lease = await acquireLease(directory, { waitMs: 0, log });
@@ -82,6 +84,12 @@ export class Mirror {
   private async resolveBranch(branch: string): Promise<string> {
     const commit = (await createGit(this.context.directory).raw(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`])).trim();
     if (!commit) throw new WorkspaceError(`Branch ${branch} was not found in ${this.context.cloneUrl}`);
+    return commit;
+  }
+
+  private async resolveCommit(revision: string): Promise<string> {
+    const commit = (await createGit(this.context.directory).raw(["rev-parse", "--verify", "--quiet", "--end-of-options", `${revision}^{commit}`])).trim();
+    if (!commit) throw new WorkspaceError(`Commit ${revision} was not found in ${this.context.cloneUrl}`);
     return commit;
   }
 

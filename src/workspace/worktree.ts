@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { WorkspaceError } from "./errors.js";
 import { createGit, gitFailure, type WorktreeLocation } from "./git.js";
@@ -68,6 +69,28 @@ export class Worktree {
     await git.raw(["add", "--all", "--intent-to-add"]);
     const names = await git.raw(["diff", "--name-only", "-z", ...PLAIN_DIFF, this.baseCommit]);
     return names.split("\0").filter(Boolean);
+  }
+
+  /** Applies a patch file with `git apply`, binary hunks included; a patch that does not apply is an error with git's message. */
+  async applyPatch(patchFile: string): Promise<void> {
+    try {
+      await this.git().raw(["apply", "--whitespace=nowarn", "--", patchFile]);
+    } catch (error) {
+      throw new WorkspaceError(`The patch ${patchFile} does not apply: ${gitFailure(error, undefined)}`, { cause: error });
+    }
+  }
+
+  /** Puts paths back as they are in the base commit, deleting those that the base commit lacks. */
+  async restoreFromBase(paths: string[]): Promise<void> {
+    if (paths.length === 0) return;
+    const outside = paths.find((filePath) => path.isAbsolute(filePath) || path.normalize(filePath).startsWith(".."));
+    if (outside) throw new WorkspaceError(`The path ${outside} is outside the worktree`);
+    const git = this.git();
+    const listed = await git.raw(["ls-tree", "-z", "--name-only", this.baseCommit, "--", ...paths]);
+    const inBase = new Set(listed.split("\0").filter(Boolean));
+    const existing = paths.filter((filePath) => inBase.has(filePath));
+    if (existing.length > 0) await git.raw(["checkout", this.baseCommit, "--", ...existing]);
+    for (const filePath of paths.filter((candidate) => !inBase.has(candidate))) await rm(path.join(this.directory, filePath), { force: true });
   }
 
   /** Commits every change in the worktree; returns the new commit, or undefined when nothing changed. */

@@ -36,7 +36,7 @@ export function parseJUnitXml(xml: string): TestReport | undefined {
   if (!("testsuite" in root) && !("testcase" in root)) return undefined;
 
   const testCases = collectTestCases(root);
-  const report: TestReport = { source: "junit", passed: 0, failed: 0, skipped: 0, failures: [] };
+  const report: TestReport = { source: "junit", passed: 0, failed: 0, skipped: 0, failures: [], passedTests: [] };
   for (const testCase of testCases) {
     const problem = firstOf(testCase, "failure") ?? firstOf(testCase, "error");
     if (problem !== undefined) {
@@ -46,6 +46,7 @@ export function parseJUnitXml(xml: string): TestReport | undefined {
       report.skipped = (report.skipped ?? 0) + 1;
     } else {
       report.passed = (report.passed ?? 0) + 1;
+      report.passedTests?.push(testName(testCase));
     }
   }
   return report;

@@ -14,13 +14,22 @@ export function parsePytestOutput(output: string): TestReport | undefined {
   if (!summary || !/\b(passed|failed|skipped|errors?|xfailed|xpassed|deselected)\b/.test(summary[1] as string)) return undefined;
   const counts = parseCounts(summary[1] as string);
   const shortSummary = shortSummaryFailures(output);
+  const passedTests = shortSummaryPassed(output);
   return {
     source: "pytest",
     passed: (counts.get("passed") ?? 0) + (counts.get("xpassed") ?? 0),
     failed: (counts.get("failed") ?? 0) + (counts.get("error") ?? 0) + (counts.get("errors") ?? 0),
     skipped: (counts.get("skipped") ?? 0) + (counts.get("xfailed") ?? 0),
     failures: shortSummary.length > 0 ? shortSummary : sectionFailures(output),
+    // Without `-rA` pytest names no passing test, unless none passed.
+    ...(passedTests.length > 0 || (counts.get("passed") ?? 0) + (counts.get("xpassed") ?? 0) === 0 ? { passedTests } : {}),
   };
+}
+
+/** Reads the `PASSED path::test` lines that `pytest -rA` adds to the short test summary. */
+function shortSummaryPassed(output: string): string[] {
+  const section = output.split(/^=+ short test summary info =+$/m)[1] ?? "";
+  return [...section.matchAll(/^PASSED (\S+)\s*$/gm)].map((match) => match[1] as string);
 }
 
 function shortSummaryFailures(output: string): FailedTest[] {

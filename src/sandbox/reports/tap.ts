@@ -26,7 +26,7 @@ export function looksLikeTap(output: string): boolean {
  */
 export function parseTap(output: string): TestReport | undefined {
   if (!looksLikeTap(output)) return undefined;
-  const report: TestReport = { source: "tap", passed: 0, failed: 0, skipped: 0, failures: [] };
+  const report: TestReport = { source: "tap", passed: 0, failed: 0, skipped: 0, failures: [], passedTests: [] };
   collectAsserts(Parser.parse(output) as TapEvent[], report);
   const total = (report.passed ?? 0) + (report.failed ?? 0) + (report.skipped ?? 0);
   return total > 0 ? report : undefined;
@@ -46,6 +46,7 @@ function collectAsserts(events: TapEvent[], report: TestReport): void {
       report.skipped = (report.skipped ?? 0) + 1;
     } else if (point.ok) {
       report.passed = (report.passed ?? 0) + 1;
+      report.passedTests?.push(point.fullname || point.name || "(unnamed test)");
     } else {
       report.failed = (report.failed ?? 0) + 1;
       report.failures.push({ name: point.fullname || point.name || "(unnamed test)", message: diagnosticMessage(point, extraLinesAfter(events, index)) });

@@ -29,6 +29,8 @@ export interface TestReport {
   failed?: number;
   skipped?: number;
   failures: FailedTest[];
+  /** Names of the passing tests, in the same form as failure names; present only for formats that list them (JUnit, TAP, `pytest -rA`). */
+  passedTests?: string[];
 }
 
 export function exitCodeReport(): TestReport {
@@ -78,5 +80,6 @@ export function mergeReports(source: ReportSource, reports: TestReport[]): TestR
     failed: sum((report) => report.failed),
     skipped: sum((report) => report.skipped),
     failures: reports.flatMap((report) => report.failures),
+    passedTests: reports.every((report) => report.passedTests) ? reports.flatMap((report) => report.passedTests ?? []) : undefined,
   };
 }
