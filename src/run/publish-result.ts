@@ -43,14 +43,7 @@ export async function publishResult(
   const winnerId = agent.selection.winner?.candidate.id;
   const winner = agent.candidates.find((candidate) => candidate.id === winnerId);
   const worktree = prepared.find((candidate) => candidate.workspace.id === winnerId)?.worktree;
-  if (!winner || !worktree) {
-    const problem = agent.candidates.map((candidate) => candidate.lastProblem).find(Boolean) ?? "The model proposed no change.";
-    const hint = agent.stopReason === "error" ? "\n\nThe operator should check the model settings and the provider's status; re-apply the label to try again." : "";
-    const outcome = inputs.previous ? `No change was made in this round, so \`${inputs.previous.branch}\` and its pull request stay as they were.` : "No change was made, so no pull request was opened.";
-    await replyWithoutChange(request, services, inputs.review, agent.candidates.map((candidate) => candidate.summary).find(Boolean));
-    await status.update({ phase: "failed", detail: `${outcome} Last problem:\n\n${problem}${hint}`, ...spendFacts(services, agent.stopReason) });
-    return { kind: "no-change", stopReason: agent.stopReason, costUsd: usage.usd, usage: usage.counts };
-  }
+  if (!winner || !worktree) return reportNoChange(request, services, work, inputs, status);
 
   await status.update({ phase: "publishing", ...spendFacts(services, agent.stopReason) });
   const changedFiles = await worktree.changedFiles();
@@ -81,6 +74,18 @@ export async function publishResult(
   };
   await checkpoints.recordPublication(publication);
   return ensurePullRequest(request, services, publication, status);
+}
+
+/** Reports in the status comment, and in each review thread, why this run published nothing. */
+async function reportNoChange(request: RunRequest, services: PublishServices, work: WorkResult, inputs: PublishInputs, status: StatusReporter): Promise<RunOutcome> {
+  const { agent } = work;
+  const usage = runUsage(services.budget);
+  const problem = agent.candidates.map((candidate) => candidate.lastProblem).find(Boolean) ?? "The model proposed no change.";
+  const hint = agent.stopReason === "error" ? "\n\nThe operator should check the model settings and the provider's status; re-apply the label to try again." : "";
+  const outcome = inputs.previous ? `No change was made in this round, so \`${inputs.previous.branch}\` and its pull request stay as they were.` : "No change was made, so no pull request was opened.";
+  await replyWithoutChange(request, services, inputs.review, agent.candidates.map((candidate) => candidate.summary).find(Boolean));
+  await status.update({ phase: "failed", detail: `${outcome} Last problem:\n\n${problem}${hint}`, ...spendFacts(services, agent.stopReason) });
+  return { kind: "no-change", stopReason: agent.stopReason, costUsd: usage.usd, usage: usage.counts };
 }
 
 export interface PublishInputs {
