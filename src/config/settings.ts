@@ -1,3 +1,4 @@
+import { createPrivateKey } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
@@ -189,13 +190,29 @@ export class SettingsError extends Error {
   }
 }
 
-/** Checks that span several variables; they run on the raw environment so their problems join the others. */
-function checkCombinations(env: Environment): string[] {
-  const problems: string[] = [];
-  if (!env.PRIVATE_KEY?.trim() && !env.PRIVATE_KEY_PATH?.trim()) {
-    problems.push("PRIVATE_KEY is missing: set PRIVATE_KEY to the app's PEM key or PRIVATE_KEY_PATH to its file");
+type PrivateKeyResult = { ok: true; key: string } | { ok: false; problem: string };
+
+/**
+ * Reads the app's private key from PRIVATE_KEY or the file PRIVATE_KEY_PATH names, and checks that it
+ * parses, so a wrong key stops start-up with the other problems instead of failing every token request.
+ */
+function privateKeyOf(env: Environment): PrivateKeyResult {
+  const inline = env.PRIVATE_KEY?.trim();
+  const keyPath = env.PRIVATE_KEY_PATH?.trim();
+  if (!inline && !keyPath) return { ok: false, problem: "PRIVATE_KEY is missing: set PRIVATE_KEY to the app's PEM key or PRIVATE_KEY_PATH to its file" };
+  const variable = inline ? "PRIVATE_KEY" : "PRIVATE_KEY_PATH";
+  let key: string;
+  try {
+    key = inline ? inline.replace(/\\n/g, "\n") : readFileSync(keyPath as string, "utf8");
+  } catch (error) {
+    return { ok: false, problem: `PRIVATE_KEY_PATH: cannot read ${keyPath} (${(error as Error).message})` };
   }
-  return problems;
+  try {
+    createPrivateKey(key);
+  } catch {
+    return { ok: false, problem: `${variable}: not a PEM private key; use the .pem file GitHub gave when the key was generated` };
+  }
+  return { ok: true, key };
 }
 
 /**
@@ -219,16 +236,17 @@ export function needsAppRegistration(env: Environment): boolean {
 export function loadSettings(env: Environment): Settings {
   const parsed = SettingsEnvironment.safeParse(env);
   const model = modelSettingsOf(env);
+  const privateKey = privateKeyOf(env);
   const problems = [
     ...(parsed.success ? [] : parsed.error.issues.map(describeIssue)),
-    ...checkCombinations(env),
+    ...(privateKey.ok ? [] : [privateKey.problem]),
     ...(model && !model.ok ? model.problems : []),
   ];
-  if (!parsed.success || !model?.ok || problems.length > 0) throw new SettingsError(problems);
+  if (!parsed.success || !model?.ok || !privateKey.ok || problems.length > 0) throw new SettingsError(problems);
   const values = parsed.data;
   return {
     appId: values.APP_ID,
-    privateKey: readPrivateKey(values),
+    privateKey: privateKey.key,
     webhookSecret: values.WEBHOOK_SECRET,
     model: model.settings,
     concurrency: values.MAGIC_CONCURRENCY,
@@ -274,14 +292,4 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.message.startsWith(variable) && variable) return issue.message;
   if (issue.code === "invalid_type" && issue.input === undefined) return `${variable} is missing`;
   return `${variable}: ${issue.message}`;
-}
-
-function readPrivateKey(values: SettingsEnvironment): string {
-  if (values.PRIVATE_KEY) return values.PRIVATE_KEY.replace(/\\n/g, "\n");
-  const keyPath = values.PRIVATE_KEY_PATH as string;
-  try {
-    return readFileSync(keyPath, "utf8");
-  } catch (error) {
-    throw new SettingsError([`PRIVATE_KEY_PATH: cannot read ${keyPath} (${(error as Error).message})`]);
-  }
 }

@@ -17,7 +17,7 @@ writeFileSync(
 
 const VALID = {
   APP_ID: "12",
-  PRIVATE_KEY: "-----BEGIN RSA PRIVATE KEY-----\\nabc\\n-----END RSA PRIVATE KEY-----",
+  PRIVATE_KEY: testPrivateKey(),
   WEBHOOK_SECRET: "secret",
   MAGIC_MODEL: "openai-compatible:qwen",
   MAGIC_MODEL_BASE_URL: "http://127.0.0.1:11434/v1",
@@ -31,7 +31,7 @@ describe("loadSettings", () => {
     const settings = loadSettings(VALID);
 
     expect(settings.appId).toBe(12);
-    expect(settings.privateKey).toContain("\nabc\n");
+    expect(settings.privateKey).toBe(testPrivateKey().trim());
     expect(settings.model.modelId).toBe("openai-compatible:qwen");
     expect(settings.model.providers.openaiCompatible).toEqual({ baseUrl: "http://127.0.0.1:11434/v1", apiKey: undefined });
     expect(settings.concurrency).toBe(2);
@@ -67,6 +67,26 @@ describe("loadSettings", () => {
     const settings = loadSettings({ ...VALID, MAGIC_MODEL: "llama3" });
 
     expect(settings.model.modelId).toBe("openai-compatible:llama3");
+  });
+
+  test("private key with escaped newlines", () => {
+    const settings = loadSettings({ ...VALID, PRIVATE_KEY: testPrivateKey().trim().replace(/\n/g, "\\n") });
+
+    expect(settings.privateKey).toBe(testPrivateKey().trim());
+  });
+
+  test("invalid private key reported", () => {
+    const problems = problemsOf({ ...VALID, PRIVATE_KEY: "not a key", PORT: "70000" });
+
+    expect(problems).toContain("PRIVATE_KEY: not a PEM private key; use the .pem file GitHub gave when the key was generated");
+    expect(problems.some((problem) => problem.startsWith("PORT"))).toBe(true);
+  });
+
+  test("unreadable key file reported", () => {
+    const problems = problemsOf({ ...VALID, PRIVATE_KEY: undefined, PRIVATE_KEY_PATH: "/nonexistent/key.pem", PORT: "70000" });
+
+    expect(problems.some((problem) => problem.startsWith("PRIVATE_KEY_PATH: cannot read /nonexistent/key.pem"))).toBe(true);
+    expect(problems.some((problem) => problem.startsWith("PORT"))).toBe(true);
   });
 
   test("private key read from a file", async () => {

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { testPrivateKey } from "../helpers/app-key.js";
 import { describe, expect, test } from "vitest";
 import { parseRepoConfig } from "../../src/config/repo-config.js";
 import { loadSettings } from "../../src/config/settings.js";
@@ -10,7 +11,7 @@ import { settingsProblems } from "../helpers/settings.js";
 
 const BASE = {
   APP_ID: "12",
-  PRIVATE_KEY: "-----BEGIN RSA PRIVATE KEY-----\\nabc\\n-----END RSA PRIVATE KEY-----",
+  PRIVATE_KEY: testPrivateKey(),
   WEBHOOK_SECRET: "secret",
   MAGIC_MODEL: "anthropic:claude-sonnet-4-5",
   ANTHROPIC_API_KEY: "sk-ant-test",

@@ -1,10 +1,11 @@
+import { testPrivateKey } from "../helpers/app-key.js";
 import { describe, expect, test } from "vitest";
 import { defaultOperationsSettings, loadSettings, SettingsError } from "../../src/config/settings.js";
 import { writeTestFactsFile } from "../helpers/settings.js";
 
 const VALID = {
   APP_ID: "12",
-  PRIVATE_KEY: "-----BEGIN RSA PRIVATE KEY-----\\nabc\\n-----END RSA PRIVATE KEY-----",
+  PRIVATE_KEY: testPrivateKey(),
   WEBHOOK_SECRET: "secret",
   MAGIC_MODEL: "openai-compatible:qwen",
   MAGIC_MODEL_BASE_URL: "http://127.0.0.1:11434/v1",
