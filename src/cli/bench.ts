@@ -7,6 +7,7 @@ import type { Environment } from "../config/settings.js";
 import { GoldModelClient, GOLD_MODEL_ID } from "../eval/bench/gold-model.js";
 import { renderTextTable, summaryLine } from "../eval/bench/bench-report.js";
 import { tasksFromHistory } from "../eval/bench/from-history.js";
+import { compareHistorySource, HistorySource, writeHistorySource } from "../eval/bench/history-source.js";
 import { runBench } from "../eval/bench/run-bench.js";
 import type { TaskParts, TaskResult } from "../eval/bench/run-task.js";
 import { type BenchTask, formatTasks, readTasks } from "../eval/bench/task.js";
@@ -134,28 +135,39 @@ function modelFactory(modelId: string | undefined, env: Environment, log: Logger
 
 async function historyTasks(options: BenchOptions, out: string, parts: LocalParts, log: Logger, io: CommandIo, signal: AbortSignal): Promise<BenchTask[]> {
   const saved = path.join(out, "tasks.jsonl");
+  const sourceFile = path.join(out, "tasks-source.json");
+  const source = options["from-history"] as string;
+  const repository = await resolveRepository(source);
+  const built: HistorySource = { repository: repository.localPath ?? source, limit: options.limit as number, testCommand: options["test-command"], setupCommand: options["setup-command"] };
   if (existsSync(saved)) {
+    const difference = await compareHistorySource(sourceFile, built);
+    if (difference) {
+      throw new LocalRunError("invalid-option", `${saved} was built from other options: ${difference}. Choose another --out, or delete ${out} to build the tasks again.`);
+    }
     io.stderr.write(`history: reusing the tasks built before in ${saved}\n`);
     return readTasks(saved);
   }
-  const source = options["from-history"] as string;
-  const repository = await resolveRepository(source);
-  const repoField = repository.localPath ?? source;
-  const tasks = await tasksFromHistory({
+  const { tasks, tested } = await tasksFromHistory({
     repository,
-    limit: options.limit as number,
-    repoField,
-    testCommand: options["test-command"],
-    setupCommand: options["setup-command"],
+    limit: built.limit,
+    repoField: built.repository,
+    testCommand: built.testCommand,
+    setupCommand: built.setupCommand,
     parts: { ...parts, log, signal },
     onNote: (text) => io.stderr.write(`${text}\n`),
   });
   if (signal.aborted) throw new Error("cancelled");
-  if (tasks.length === 0) throw new LocalRunError("invalid-tasks", `No task could be built from the history of ${source}; the lines above say why for each commit tested.`);
+  if (tasks.length === 0) throw new LocalRunError("no-tasks", noTasksMessage(source, tested));
   await mkdir(out, { recursive: true });
   await writeFile(saved, formatTasks(tasks));
+  await writeHistorySource(sourceFile, built);
   io.stderr.write(`history: wrote ${tasks.length} tasks to ${saved}\n`);
   return tasks;
+}
+
+function noTasksMessage(source: string, tested: number): string {
+  if (tested === 0) return `No task could be built from the history of ${source}: no commit with a parent changes test files and source files together.`;
+  return `No task could be built from the history of ${source}; the lines above say why for each commit tested.`;
 }
 
 async function benchTasks(tasks: BenchTask[], options: BenchOptions & { out: string; model: string }, parts: TaskParts, io: CommandIo, signal: AbortSignal): Promise<number> {
