@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import type { Environment } from "../config/settings.js";
 import { GoldModelClient, GOLD_MODEL_ID } from "../eval/bench/gold-model.js";
-import { renderTextTable, summaryLine } from "../eval/bench/bench-report.js";
+import { cancelledNote, renderTextTable, summaryLine } from "../eval/bench/bench-report.js";
 import { tasksFromHistory } from "../eval/bench/from-history.js";
 import { compareHistorySource, HistorySource, writeHistorySource } from "../eval/bench/history-source.js";
 import { runBench } from "../eval/bench/run-bench.js";
@@ -181,7 +181,10 @@ async function benchTasks(tasks: BenchTask[], options: BenchOptions & { out: str
     onResult: (result: TaskResult, resumed: boolean) =>
       io.stderr.write(`bench: ${result.id} ${resumed ? "finished in an earlier run" : result.solved ? "solved" : `not solved${result.reason ? `: ${result.reason}` : ""}`}\n`),
   });
-  if (signal.aborted) return cancelled(io);
+  if (signal.aborted) {
+    io.stderr.write(`${cancelledNote(outcome.tasksNotRun ?? 0)} It is in ${outcome.markdownReport}.\n`);
+    return cancelled(io);
+  }
   io.stdout.write(`${renderTextTable(outcome.results)}\n${summaryLine(outcome.summary)}\nWrote ${outcome.jsonReport}\nWrote ${outcome.markdownReport}\n`);
   return 0;
 }

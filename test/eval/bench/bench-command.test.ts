@@ -174,7 +174,7 @@ describe("magic bench", () => {
     }
   });
 
-  test("cancel stores no result", async () => {
+  test("cancel writes partial report", async () => {
     let release: (() => void) | undefined;
     const heldReply = new Promise<void>((resolve) => (release = resolve));
     model = await startModelServer([
@@ -197,6 +197,8 @@ describe("magic bench", () => {
       expect(code).toBe(130);
       expect(result.stderr).toContain("Cancelled");
       expect(readdirSync(path.join(out, "tasks"))).toEqual([]);
+      expect(readFileSync(path.join(out, "report.md"), "utf8")).toContain("Partial report: the bench was cancelled, and 1 task did not run.");
+      expect(JSON.parse(readFileSync(path.join(out, "report.json"), "utf8")).partial).toMatchObject({ cancelled: true, tasksNotRun: 1 });
       expect(readdirSync(path.join(folder, "work", "runs"))).toEqual([]);
     } finally {
       release?.();
