@@ -73,7 +73,7 @@ const BenchOptions = z
   });
 type BenchOptions = z.infer<typeof BenchOptions>;
 
-/** `magic bench …`: returns 0 when every task was run and reported, 1 on a failure, 2 for bad options, 130 when cancelled. */
+/** `magic bench …`: returns 0 when every task was run and reported, 1 on a failure, 2 for bad options or an invalid tasks file, 130 when cancelled. */
 export async function benchCommand(argv: string[], env: Environment, signal: AbortSignal, io: CommandIo = processIo): Promise<number> {
   try {
     const args = parseCommandArgs(argv, ARGS, "bench", true);

@@ -212,7 +212,7 @@ describe("magic bench", () => {
 
     const result = await bench([file, "--model", "gold"]);
 
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain(`${file}:2: not valid JSON`);
     expect(result.stderr).toContain(`${file}:3: base_commit: expected a commit id of 7 to 64 hexadecimal digits`);
     expect(result.stderr).toContain(`${file}:3: fail_to_pass: expected at least one test that the fix makes pass`);
