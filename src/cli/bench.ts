@@ -83,8 +83,7 @@ export async function benchCommand(argv: string[], env: Environment, signal: Abo
       return 0;
     }
     const tasksFile = tasksFileArgument(args.positionals, options);
-    // Warnings such as a failed model call carry the whole request, and the run's report states them anyway.
-    const log = createCommandLogger(env, io, (message) => new LocalRunError("invalid-option", message), "error");
+    const log = createCommandLogger(env, io, (message) => new LocalRunError("invalid-option", message));
     const modelFor = modelFactory(options.model ?? env.MAGIC_MODEL?.trim(), env, log);
     const out = path.resolve(options.out ?? path.join("magic-bench", outName(tasksFile ?? (options["from-history"] as string))));
     const parts = await openLocalParts(env, localWorkDir(env), log);

@@ -72,8 +72,7 @@ export async function runCommand(argv: string[], env: Environment, signal: Abort
     }
     if (!options.repo) throw new LocalRunError("invalid-option", "--repo is missing: give a local repository path or a URL. See magic run --help.");
     if (options.issue === undefined) throw new LocalRunError("invalid-option", "--issue is missing: give the issue text, a file or a GitHub issue URL. See magic run --help.");
-    // Warnings such as a failed model call carry the whole request, and the run's report states them anyway.
-    const log = createCommandLogger(env, io, (message) => new LocalRunError("invalid-option", message), "error");
+    const log = createCommandLogger(env, io, (message) => new LocalRunError("invalid-option", message));
     const modelSettings = localModelSettings(options.model, env, "run");
     const repository = await resolveRepository(options.repo);
     if (options.branch !== undefined) await checkNewBranch(repository, options.branch);

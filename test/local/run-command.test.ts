@@ -123,6 +123,22 @@ describe("magic run", () => {
     expect(readFileSync(path.join(folder, "replay", "patch.diff"), "utf8")).toBe(readFileSync(path.join(folder, "live", "patch.diff"), "utf8"));
   });
 
+  test("rejected model call explained", async () => {
+    await startModel([
+      { status: 500, body: { error: { message: "upstream crashed", type: "server_error" } } },
+      { status: 400, body: { error: { message: "max_tokens is too large: 8192", type: "invalid_request_error" } } },
+    ]);
+    delete env.LOG_LEVEL;
+
+    const result = await run(["--repo", repository, "--issue", "add() subtracts", "--model", MODEL, "--candidates", "1", "--out", path.join(folder, "out")]);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("The last problem: The model call failed after 2 attempts on openai-compatible:run-test: rejected (HTTP 400): max_tokens is too large: 8192.");
+    expect(result.stderr).toContain('"msg":"model call failed, retrying"');
+    expect(result.stderr).toContain("[request body omitted]");
+    expect(result.stderr).not.toContain("You are Magic PR");
+  });
+
   test("repository config applies", async () => {
     writeFiles(repository, { ".github/magic.yml": "candidates: 1\nbudget:\n  usd: 0.5\n" });
     git(repository, "add", ".github/magic.yml");
