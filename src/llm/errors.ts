@@ -1,7 +1,7 @@
 import { APICallError } from "ai";
 import type { TokenUsage } from "./usage.js";
 
-/** Characters of a provider's error message kept in a failure message; the rest is usually request detail. */
+/** Characters of a provider's error message kept in a failure message, which stays one short line. */
 const MAX_PROVIDER_MESSAGE_CHARS = 300;
 
 /** Stable codes of the model-layer failures that an operator or a maintainer can act on. */
@@ -58,7 +58,7 @@ export class ModelCallError extends ModelError {
 /**
  * Returns the provider's own error message from a rejected call, such as "max_tokens is too large",
  * on one line and cut to a few hundred characters. The AI SDK reads it from the provider's error
- * reply, so it holds no part of the request.
+ * reply, so it contains no part of the request.
  */
 export function providerErrorMessage(error: unknown): string | undefined {
   if (!APICallError.isInstance(error)) return undefined;

@@ -8,6 +8,7 @@ import { layoutPrompt } from "./prompt-layout.js";
 import { priceUsage } from "./pricing.js";
 import { backoffDelayMs, classifyFailure, type RetryPolicy } from "./retry-policy.js";
 import { addUsage, emptyUsage, type TokenUsage, usageFromSdk } from "./usage.js";
+import { countOf } from "../text/plural.js";
 
 export type { TokenUsage } from "./usage.js";
 export { addUsage, emptyUsage } from "./usage.js";
@@ -136,7 +137,7 @@ export class AiSdkModelClient implements ModelClient {
     // A rejected call is the one the user must fix, and the provider's reply says what to change.
     const providerMessage = last.reason === "rejected" ? providerErrorMessage(last.error) : undefined;
     const detail = providerMessage ? `: ${providerMessage.replace(/\.$/, "")}` : "";
-    throw new ModelCallError(`The model call failed after ${spend.attempts} attempt${spend.attempts === 1 ? "" : "s"} on ${tried}: ${last.reason}${status}${detail}.`, last.reason, spend.usage, spend.costUsd, spend.attempts, {
+    throw new ModelCallError(`The model call failed after ${countOf(spend.attempts, "attempt")} on ${tried}: ${last.reason}${status}${detail}.`, last.reason, spend.usage, spend.costUsd, spend.attempts, {
       cause: last.error,
     });
   }

@@ -59,9 +59,13 @@ describe("magic run", () => {
     expect(result.stderr).not.toContain("failed");
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("run: tests pass, stop reason tests-pass");
+    expect(result.stdout).toContain(", 1 model call, ");
     const patch = readFileSync(path.join(out, "patch.diff"), "utf8");
     expect(patch).toContain("+  return a + b;");
-    expect(readFileSync(path.join(out, "report.md"), "utf8")).toContain("# add() subtracts");
+    const report = readFileSync(path.join(out, "report.md"), "utf8");
+    expect(report).toContain("# add() subtracts");
+    expect(report).toContain("- Tests on the base commit: failing (1 named failure)");
+    expect(report).toContain("1 model call, ");
     const record = JSON.parse(readFileSync(path.join(out, "run.json"), "utf8"));
     expect(record.testsPass).toBe(true);
     expect(record.candidates[0].steps[0].toolCalls).toEqual(["edit_file", "run_tests"]);

@@ -1,4 +1,5 @@
 import type { TaskResult } from "./run-task.js";
+import { countOf } from "../../text/plural.js";
 
 export interface BenchSummary {
   tasks: number;
@@ -42,7 +43,7 @@ export function renderTextTable(results: TaskResult[]): string {
 
 /** States that a report covers only the tasks finished before the bench was cancelled. */
 export function cancelledNote(tasksNotRun: number): string {
-  return `Partial report: the bench was cancelled, and ${tasksNotRun} ${tasksNotRun === 1 ? "task" : "tasks"} did not run.`;
+  return `Partial report: the bench was cancelled, and ${countOf(tasksNotRun, "task")} did not run.`;
 }
 
 /**
