@@ -201,6 +201,7 @@ describe("magic run", () => {
     { name: "model missing", argv: ["--repo", "REPO", "--issue", "x"], message: "--model is missing" },
     { name: "model unknown provider", argv: ["--repo", "REPO", "--issue", "x", "--model", "mistral:large"], message: 'unknown provider "mistral"' },
     { name: "model without key", argv: ["--repo", "REPO", "--issue", "x", "--model", "anthropic:claude-sonnet-4-5"], message: "ANTHROPIC_API_KEY" },
+    { name: "gold model", argv: ["--repo", "REPO", "--issue", "x", "--model", "gold"], message: "--model gold works only with magic bench" },
     { name: "model empty", argv: ["--repo", "REPO", "--issue", "x", "--model", ""], message: "--model is empty" },
     { name: "out empty", argv: ["--repo", "REPO", "--issue", "x", "--out", "", "--model", MODEL], message: "--out is empty" },
     { name: "branch invalid", argv: ["--repo", "REPO", "--issue", "x", "--model", MODEL, "--branch", "a..b"], message: "--branch a..b is not a valid branch name" },
