@@ -7,6 +7,7 @@ import { selectSandbox } from "../sandbox/select.js";
 import { WorkspaceManager } from "../workspace/workspace-manager.js";
 import { commandModelSettings } from "./model-options.js";
 import { GOLD_MODEL_ID } from "../eval/bench/gold-model.js";
+import { removeStaleRunFolders } from "../local/run-folders.js";
 
 /** Disk that local mirrors may use; a local command works on one or a few repositories. */
 const LOCAL_MIRROR_BYTES = 20 * 1000 ** 3;
@@ -32,6 +33,7 @@ export async function openLocalParts(env: Environment, workDir: string, log: Log
   // A spare worktree would stay on disk after the command ends, for a next run that may never come.
   const workspaces = new WorkspaceManager({ workDir, maxMirrorBytes: LOCAL_MIRROR_BYTES, log, spareWorktrees: false });
   await workspaces.removeStaleWorktrees();
+  await removeStaleRunFolders(workDir, log);
   return { sandbox, workspaces, workDir };
 }
 

@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { pino } from "pino";
 import { runCommand } from "../../src/cli/run-local.js";
+import { acquireLease } from "../../src/workspace/lease.js";
 import { BUGGY_PROJECT, git, writeFiles } from "../helpers/git-repository.js";
 import { strictGitHub } from "../helpers/github-api.js";
 import { type ChatReply, type ModelServer, startModelServer, type ToolCallReply } from "../helpers/model-server.js";
@@ -77,6 +79,26 @@ describe("magic run", () => {
     expect(phases).toEqual(["preparing", "indexing", "baseline", "attempt", "selecting"]);
     expect(result.stderr).toContain("run: phase baseline");
     expect(git(repository, "status", "--porcelain")).toBe("");
+  });
+
+  test("stale run folders removed", async () => {
+    const runs = path.join(folder, "work", "runs");
+    const stale = path.join(runs, "local-2026-01-01T00-00-00-000Z");
+    const live = path.join(runs, "local-live");
+    writeFiles(stale, { "home/notes.txt": "left by a process that exited on a second Ctrl-C\n" });
+    writeFiles(live, { "home/notes.txt": "used by a process that still runs\n" });
+    const lease = await acquireLease(live, { waitMs: 0, log: pino({ level: "silent" }) });
+    await startModel([FIX_ADD]);
+    try {
+      const result = await run(["--repo", repository, "--issue", "add() subtracts", "--model", MODEL, "--candidates", "1", "--out", path.join(folder, "out")]);
+
+      expect(result.code).toBe(0);
+      expect(existsSync(stale)).toBe(false);
+      expect(existsSync(live)).toBe(true);
+      expect(readdirSync(runs).sort()).toEqual(["local-live", "local-live.lease"]);
+    } finally {
+      await lease?.release();
+    }
   });
 
   test("branch option commits the patch", async () => {
