@@ -34,7 +34,9 @@ report.md. Finished tasks are stored in the output folder and skipped when rerun
   --candidates N        Candidates per task, 1 to 8. Default: 1
   --out DIR             Output folder. Default: magic-bench/<tasks file or repository name>
   --from-history REPO   Build tasks from REPO's first-parent history (a path or URL), save them
-                        to DIR/tasks.jsonl, and run them. A rerun into DIR reuses that file.
+                        to DIR/tasks.jsonl, and run them. A rerun into DIR with the same
+                        repository, --limit and commands reuses that file; other options exit
+                        with 2.
   --limit N             Tasks to build with --from-history, 1 to 1000.
   --test-command CMD    Test command for tasks built from history. Default: the config, else
                         detected

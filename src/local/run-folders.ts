@@ -1,7 +1,7 @@
-import { mkdir, readdir } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
-import { removeFolder } from "../workspace/folders.js";
+import { listFolder, removeFolder } from "../workspace/folders.js";
 import { LEASE_SUFFIX } from "../workspace/layout.js";
 import { acquireLease, isLeased, type Lease, LEASE_STALE_MS } from "../workspace/lease.js";
 
@@ -37,13 +37,4 @@ export async function removeStaleRunFolders(workDir: string, log: Logger): Promi
     log.debug({ folder: entry }, "stale run folder removed");
   }
   return removed;
-}
-
-async function listFolder(folder: string): Promise<string[]> {
-  try {
-    return await readdir(folder);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
-  }
 }
