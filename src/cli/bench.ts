@@ -5,8 +5,9 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import type { Environment } from "../config/settings.js";
 import { GoldModelClient, GOLD_MODEL_ID } from "../eval/bench/gold-model.js";
-import { renderTextTable, summaryLine } from "../eval/bench/bench-report.js";
+import { cancelledNote, renderTextTable, summaryLine } from "../eval/bench/bench-report.js";
 import { tasksFromHistory } from "../eval/bench/from-history.js";
+import { compareHistorySource, HistorySource, writeHistorySource } from "../eval/bench/history-source.js";
 import { runBench } from "../eval/bench/run-bench.js";
 import type { TaskParts, TaskResult } from "../eval/bench/run-task.js";
 import { type BenchTask, formatTasks, readTasks } from "../eval/bench/task.js";
@@ -33,7 +34,9 @@ report.md. Finished tasks are stored in the output folder and skipped when rerun
   --candidates N        Candidates per task, 1 to 8. Default: 1
   --out DIR             Output folder. Default: magic-bench/<tasks file or repository name>
   --from-history REPO   Build tasks from REPO's first-parent history (a path or URL), save them
-                        to DIR/tasks.jsonl, and run them. A rerun into DIR reuses that file.
+                        to DIR/tasks.jsonl, and run them. A rerun into DIR with the same
+                        repository, --limit and commands reuses that file; other options exit
+                        with 2.
   --limit N             Tasks to build with --from-history, 1 to 1000.
   --test-command CMD    Test command for tasks built from history. Default: the config, else
                         detected
@@ -72,7 +75,7 @@ const BenchOptions = z
   });
 type BenchOptions = z.infer<typeof BenchOptions>;
 
-/** `magic bench …`: returns 0 when every task was run and reported, 1 on a failure, 2 for bad options, 130 when cancelled. */
+/** `magic bench …`: returns 0 when every task was run and reported, 1 on a failure, 2 for bad options or an invalid tasks file, 130 when cancelled. */
 export async function benchCommand(argv: string[], env: Environment, signal: AbortSignal, io: CommandIo = processIo): Promise<number> {
   try {
     const args = parseCommandArgs(argv, ARGS, "bench", true);
@@ -82,8 +85,7 @@ export async function benchCommand(argv: string[], env: Environment, signal: Abo
       return 0;
     }
     const tasksFile = tasksFileArgument(args.positionals, options);
-    // Warnings such as a failed model call carry the whole request, and the run's report states them anyway.
-    const log = createCommandLogger(env, io, (message) => new LocalRunError("invalid-option", message), "error");
+    const log = createCommandLogger(env, io, (message) => new LocalRunError("invalid-option", message));
     const modelFor = modelFactory(options.model ?? env.MAGIC_MODEL?.trim(), env, log);
     const out = path.resolve(options.out ?? path.join("magic-bench", outName(tasksFile ?? (options["from-history"] as string))));
     const parts = await openLocalParts(env, localWorkDir(env), log);
@@ -134,28 +136,39 @@ function modelFactory(modelId: string | undefined, env: Environment, log: Logger
 
 async function historyTasks(options: BenchOptions, out: string, parts: LocalParts, log: Logger, io: CommandIo, signal: AbortSignal): Promise<BenchTask[]> {
   const saved = path.join(out, "tasks.jsonl");
+  const sourceFile = path.join(out, "tasks-source.json");
+  const source = options["from-history"] as string;
+  const repository = await resolveRepository(source);
+  const built: HistorySource = { repository: repository.localPath ?? source, limit: options.limit as number, testCommand: options["test-command"], setupCommand: options["setup-command"] };
   if (existsSync(saved)) {
+    const difference = await compareHistorySource(sourceFile, built);
+    if (difference) {
+      throw new LocalRunError("invalid-option", `${saved} was built from other options: ${difference}. Choose another --out, or delete ${out} to build the tasks again.`);
+    }
     io.stderr.write(`history: reusing the tasks built before in ${saved}\n`);
     return readTasks(saved);
   }
-  const source = options["from-history"] as string;
-  const repository = await resolveRepository(source);
-  const repoField = repository.localPath ?? source;
-  const tasks = await tasksFromHistory({
+  const { tasks, tested } = await tasksFromHistory({
     repository,
-    limit: options.limit as number,
-    repoField,
-    testCommand: options["test-command"],
-    setupCommand: options["setup-command"],
+    limit: built.limit,
+    repoField: built.repository,
+    testCommand: built.testCommand,
+    setupCommand: built.setupCommand,
     parts: { ...parts, log, signal },
     onNote: (text) => io.stderr.write(`${text}\n`),
   });
   if (signal.aborted) throw new Error("cancelled");
-  if (tasks.length === 0) throw new LocalRunError("invalid-tasks", `No task could be built from the history of ${source}; the lines above say why for each commit tested.`);
+  if (tasks.length === 0) throw new LocalRunError("no-tasks", noTasksMessage(source, tested));
   await mkdir(out, { recursive: true });
   await writeFile(saved, formatTasks(tasks));
+  await writeHistorySource(sourceFile, built);
   io.stderr.write(`history: wrote ${tasks.length} tasks to ${saved}\n`);
   return tasks;
+}
+
+function noTasksMessage(source: string, tested: number): string {
+  if (tested === 0) return `No task could be built from the history of ${source}: no commit with a parent changes test files and source files together.`;
+  return `No task could be built from the history of ${source}; the lines above say why for each commit tested.`;
 }
 
 async function benchTasks(tasks: BenchTask[], options: BenchOptions & { out: string; model: string }, parts: TaskParts, io: CommandIo, signal: AbortSignal): Promise<number> {
@@ -169,7 +182,10 @@ async function benchTasks(tasks: BenchTask[], options: BenchOptions & { out: str
     onResult: (result: TaskResult, resumed: boolean) =>
       io.stderr.write(`bench: ${result.id} ${resumed ? "finished in an earlier run" : result.solved ? "solved" : `not solved${result.reason ? `: ${result.reason}` : ""}`}\n`),
   });
-  if (signal.aborted) return cancelled(io);
+  if (signal.aborted) {
+    io.stderr.write(`${cancelledNote(outcome.tasksNotRun ?? 0)} It is in ${outcome.markdownReport}.\n`);
+    return cancelled(io);
+  }
   io.stdout.write(`${renderTextTable(outcome.results)}\n${summaryLine(outcome.summary)}\nWrote ${outcome.jsonReport}\nWrote ${outcome.markdownReport}\n`);
   return 0;
 }

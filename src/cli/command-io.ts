@@ -1,5 +1,6 @@
-import { pino, type Logger } from "pino";
+import type { Logger } from "pino";
 import { type Environment, SettingsEnvironment } from "../config/settings.js";
+import { createLogger } from "../logging.js";
 
 /** A stream a command writes to; tests pass one that collects the text. */
 export interface CommandOutput {
@@ -27,9 +28,12 @@ export const processIo: CommandIo = {
   },
 };
 
-/** Creates a command's logger on standard error at LOG_LEVEL, else at `defaultLevel`, so that progress output stays readable. */
-export function createCommandLogger(env: Environment, io: CommandIo, invalid: (message: string) => Error, defaultLevel = "warn"): Logger {
-  const level = SettingsEnvironment.shape.LOG_LEVEL.safeParse(env.LOG_LEVEL?.trim() || defaultLevel);
+/**
+ * Creates a command's logger on standard error at LOG_LEVEL, else at warn. It redacts like the app's
+ * logger, so a failed model call's warning shows the provider's error reply without the request.
+ */
+export function createCommandLogger(env: Environment, io: CommandIo, invalid: (message: string) => Error): Logger {
+  const level = SettingsEnvironment.shape.LOG_LEVEL.safeParse(env.LOG_LEVEL?.trim() || "warn");
   if (!level.success) throw invalid(`LOG_LEVEL "${env.LOG_LEVEL}" is invalid: ${level.error.issues[0]?.message}`);
-  return pino({ level: level.data, redact: { paths: ["token", "*.token", "apiKey", "*.apiKey"], censor: "***" } }, { write: (line: string) => io.stderr.write(line) });
+  return createLogger(level.data, { write: (line: string) => io.stderr.write(line) });
 }

@@ -3,7 +3,7 @@ import path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { z } from "zod";
 import type { Environment } from "../config/settings.js";
-import { describeLocalFailure, LocalRunError } from "../local/errors.js";
+import { describeLocalFailure, LocalRunError, type LocalRunErrorCode } from "../local/errors.js";
 import type { CommandIo } from "./command-io.js";
 
 /** Folder of mirrors, worktrees and caches of local commands when MAGIC_WORK_DIR is not set. */
@@ -45,10 +45,13 @@ export function parseCommandArgs(argv: string[], options: NonNullable<ParseArgsC
 }
 
 /** Writes a failed command's message and returns its exit code: 2 for an invalid option, else 1. */
+/** Failures caused by the user's input, which exit with 2 so that scripts can tell them from failed work. */
+const BAD_INPUT_CODES: ReadonlySet<LocalRunErrorCode> = new Set(["invalid-option", "invalid-tasks"]);
+
 export function reportFailure(error: unknown, command: string, io: CommandIo): number {
   if (error instanceof LocalRunError) {
     io.stderr.write(`${error.message}\n`);
-    return error.code === "invalid-option" ? 2 : 1;
+    return BAD_INPUT_CODES.has(error.code) ? 2 : 1;
   }
   io.stderr.write(`magic ${command} failed: ${describeLocalFailure(error)}\n`);
   return 1;

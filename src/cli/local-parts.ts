@@ -6,6 +6,8 @@ import { type Sandbox, SandboxError } from "../sandbox/sandbox.js";
 import { selectSandbox } from "../sandbox/select.js";
 import { WorkspaceManager } from "../workspace/workspace-manager.js";
 import { commandModelSettings } from "./model-options.js";
+import { GOLD_MODEL_ID } from "../eval/bench/gold-model.js";
+import { removeStaleRunFolders } from "../local/run-folders.js";
 
 /** Disk that local mirrors may use; a local command works on one or a few repositories. */
 const LOCAL_MIRROR_BYTES = 20 * 1000 ** 3;
@@ -31,6 +33,7 @@ export async function openLocalParts(env: Environment, workDir: string, log: Log
   // A spare worktree would stay on disk after the command ends, for a next run that may never come.
   const workspaces = new WorkspaceManager({ workDir, maxMirrorBytes: LOCAL_MIRROR_BYTES, log, spareWorktrees: false });
   await workspaces.removeStaleWorktrees();
+  await removeStaleRunFolders(workDir, log);
   return { sandbox, workspaces, workDir };
 }
 
@@ -38,6 +41,9 @@ export async function openLocalParts(env: Environment, workDir: string, log: Log
 export function localModelSettings(modelId: string | undefined, env: Environment, command: string): ModelSettings {
   const id = modelId ?? env.MAGIC_MODEL?.trim();
   if (!id) throw new LocalRunError("invalid-option", `--model is missing: give a model id such as anthropic:claude-sonnet-4-5, or set MAGIC_MODEL. See magic ${command} --help.`);
+  if (id === GOLD_MODEL_ID) {
+    throw new LocalRunError("invalid-option", `--model gold works only with magic bench, which answers each task with its gold_patch: give magic ${command} a model id such as anthropic:claude-sonnet-4-5, or replay:FILE.`);
+  }
   const built = commandModelSettings(id, env);
   if (built.ok) return built.settings;
   throw new LocalRunError("invalid-option", `--model ${id} cannot be used:\n${built.problems.map((problem) => `  - ${problem}`).join("\n")}`);

@@ -14,6 +14,7 @@ import type { Worktree } from "../workspace/worktree.js";
 import { type CommandIo, createCommandLogger, processIo } from "./command-io.js";
 import { dollarsOption, localWorkDir, nonEmptyOption, parseCommandArgs, reportFailure, validateOptions, wholeNumberOption } from "./local-options.js";
 import { localModelSettings, openLocalParts } from "./local-parts.js";
+import { countOf } from "../text/plural.js";
 
 export const RUN_USAGE = `Usage: magic run --repo PATH|URL --issue TEXT|FILE|URL [options]
 
@@ -72,8 +73,7 @@ export async function runCommand(argv: string[], env: Environment, signal: Abort
     }
     if (!options.repo) throw new LocalRunError("invalid-option", "--repo is missing: give a local repository path or a URL. See magic run --help.");
     if (options.issue === undefined) throw new LocalRunError("invalid-option", "--issue is missing: give the issue text, a file or a GitHub issue URL. See magic run --help.");
-    // Warnings such as a failed model call carry the whole request, and the run's report states them anyway.
-    const log = createCommandLogger(env, io, (message) => new LocalRunError("invalid-option", message), "error");
+    const log = createCommandLogger(env, io, (message) => new LocalRunError("invalid-option", message));
     const modelSettings = localModelSettings(options.model, env, "run");
     const repository = await resolveRepository(options.repo);
     if (options.branch !== undefined) await checkNewBranch(repository, options.branch);
@@ -138,7 +138,7 @@ async function execute(plan: RunPlan, context: RunContext): Promise<number> {
   if (problem) io.stderr.write(`No candidate changed any file. The last problem: ${problem}\n`);
   io.stdout.write(
     `run: ${result.winner ? (passes ? "tests pass" : "tests fail") : "no change"}, stop reason ${result.stopReason}, ` +
-      `usd=${result.spend.usd.toFixed(4)}, ${result.spend.modelCalls} model calls, ${result.spend.testRuns} test runs, ${(result.durationMs / 1000).toFixed(1)}s\n` +
+      `usd=${result.spend.usd.toFixed(4)}, ${countOf(result.spend.modelCalls, "model call")}, ${countOf(result.spend.testRuns, "test run")}, ${(result.durationMs / 1000).toFixed(1)}s\n` +
       `Wrote ${files.patch}\nWrote ${files.report}\nWrote ${files.record}\n`,
   );
   return passes ? 0 : 1;

@@ -1,4 +1,8 @@
+import { APICallError } from "ai";
 import type { TokenUsage } from "./usage.js";
+
+/** Characters of a provider's error message kept in a failure message, which stays one short line. */
+const MAX_PROVIDER_MESSAGE_CHARS = 300;
 
 /** Stable codes of the model-layer failures that an operator or a maintainer can act on. */
 export type ModelErrorCode =
@@ -49,4 +53,16 @@ export class ModelCallError extends ModelError {
     );
     this.name = "ModelCallError";
   }
+}
+
+/**
+ * Returns the provider's own error message from a rejected call, such as "max_tokens is too large",
+ * on one line and cut to a few hundred characters. The AI SDK reads it from the provider's error
+ * reply, so it contains no part of the request.
+ */
+export function providerErrorMessage(error: unknown): string | undefined {
+  if (!APICallError.isInstance(error)) return undefined;
+  const text = error.message.replace(/\s+/g, " ").trim();
+  if (!text) return undefined;
+  return text.length > MAX_PROVIDER_MESSAGE_CHARS ? `${text.slice(0, MAX_PROVIDER_MESSAGE_CHARS - 1)}…` : text;
 }

@@ -2,12 +2,13 @@ import { setTimeout as sleepFor } from "node:timers/promises";
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import { generateText, type ModelMessage, type ToolSet } from "ai";
 import type { Logger } from "pino";
-import { type CallFailureKind, ModelCallError, ModelError } from "./errors.js";
+import { type CallFailureKind, ModelCallError, ModelError, providerErrorMessage } from "./errors.js";
 import type { ModelFacts } from "./model-facts.js";
 import { layoutPrompt } from "./prompt-layout.js";
 import { priceUsage } from "./pricing.js";
 import { backoffDelayMs, classifyFailure, type RetryPolicy } from "./retry-policy.js";
 import { addUsage, emptyUsage, type TokenUsage, usageFromSdk } from "./usage.js";
+import { countOf } from "../text/plural.js";
 
 export type { TokenUsage } from "./usage.js";
 export { addUsage, emptyUsage } from "./usage.js";
@@ -133,7 +134,10 @@ export class AiSdkModelClient implements ModelClient {
     const last = failure as Extract<CandidateOutcome, { kind: "failed" }>;
     const tried = candidates.map((candidate) => candidate.modelId).join(", ");
     const status = last.status ? ` (HTTP ${last.status})` : "";
-    throw new ModelCallError(`The model call failed after ${spend.attempts} attempt${spend.attempts === 1 ? "" : "s"} on ${tried}: ${last.reason}${status}.`, last.reason, spend.usage, spend.costUsd, spend.attempts, {
+    // A rejected call is the one the user must fix, and the provider's reply says what to change.
+    const providerMessage = last.reason === "rejected" ? providerErrorMessage(last.error) : undefined;
+    const detail = providerMessage ? `: ${providerMessage.replace(/\.$/, "")}` : "";
+    throw new ModelCallError(`The model call failed after ${countOf(spend.attempts, "attempt")} on ${tried}: ${last.reason}${status}${detail}.`, last.reason, spend.usage, spend.costUsd, spend.attempts, {
       cause: last.error,
     });
   }

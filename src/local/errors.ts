@@ -1,9 +1,9 @@
 import { RunError } from "../run/errors.js";
 
 /** Stable codes of the failures of `magic run` and `magic bench`. */
-export type LocalRunErrorCode = "invalid-option" | "issue-unavailable" | "repository-unavailable" | "invalid-tasks" | "branch-failed";
+export type LocalRunErrorCode = "invalid-option" | "issue-unavailable" | "repository-unavailable" | "invalid-tasks" | "no-tasks" | "branch-failed";
 
-/** A failure of a local command, with a message that states what to do next. `invalid-option` exits with 2, the others with 1. */
+/** A failure of a local command, with a message that states what to do next. `invalid-option` and `invalid-tasks` exit with 2, the others with 1. */
 export class LocalRunError extends Error {
   constructor(
     readonly code: LocalRunErrorCode,

@@ -17,6 +17,7 @@ import type { Worktree } from "../workspace/worktree.js";
 import type { LocalIssue } from "./issue-source.js";
 import { type ConfigOverrides, readLocalConfig } from "./repository-config.js";
 import { journaledModel, journaledSandbox, type RunJournal } from "./run-journal.js";
+import { leaseRunFolder } from "./run-folders.js";
 
 /**
  * Ceilings of a local run. On their own machine the user is the operator, so only the repository
@@ -72,6 +73,7 @@ export async function runLocalPipeline(input: LocalRunInput, services: LocalRunS
   const { journal, log } = services;
   const worktrees: Worktree[] = [];
   const runFolder = path.join(services.workDir, "runs", input.runId);
+  const lease = await leaseRunFolder(runFolder, log);
   let phase: StatusView["phase"] | undefined;
   const report = (view: StatusView) => {
     // The agent reports its phase again with every candidate step; the journal keeps the changes.
@@ -119,6 +121,7 @@ export async function runLocalPipeline(input: LocalRunInput, services: LocalRunS
   } finally {
     for (const worktree of worktrees) await worktree.remove().catch((error: unknown) => log.warn({ err: error }, "removing a worktree failed"));
     await rm(runFolder, { recursive: true, force: true });
+    await lease.release();
   }
 }
 

@@ -1,5 +1,6 @@
 import type { CandidateLine, RunPhase, StatusView } from "../run/status-comment.js";
 import type { JournalEvent } from "./run-journal.js";
+import { countOf } from "../text/plural.js";
 
 /** Output stream of the progress: standard error, as a terminal or a pipe. */
 export interface ProgressStream {
@@ -79,7 +80,7 @@ export class Progress {
   private draw(): void {
     const seconds = Math.round((Date.now() - this.startedAt) / 1000);
     const spend = `$${this.state.usd.toFixed(4)}${this.state.usdLimit !== undefined ? ` of $${this.state.usdLimit.toFixed(2)}` : ""}`;
-    const parts = [`${this.label} ${this.state.phase}`, this.candidatesText(), `${this.state.modelCalls} model calls`, `${this.state.testRuns} commands`, spend, `${seconds}s`];
+    const parts = [`${this.label} ${this.state.phase}`, this.candidatesText(), countOf(this.state.modelCalls, "model call"), countOf(this.state.testRuns, "command"), spend, `${seconds}s`];
     const line = parts.filter(Boolean).join(" | ");
     const width = Math.max(20, (this.stream.columns || 120) - 1);
     this.stream.write(`\r\x1b[2K${line.length > width ? `${line.slice(0, width - 1)}…` : line}`);

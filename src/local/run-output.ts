@@ -3,6 +3,7 @@ import path from "node:path";
 import type { LocalIssue } from "./issue-source.js";
 import type { LocalRunResult } from "./local-pipeline.js";
 import type { JournalEvent } from "./run-journal.js";
+import { countOf } from "../text/plural.js";
 
 const PATCH_FILE = "patch.diff";
 const REPORT_FILE = "report.md";
@@ -66,8 +67,8 @@ function renderRunReport(issue: LocalIssue, result: LocalRunResult): string {
     `- Outcome: ${outcomeText(result)}`,
     `- Stop reason: \`${result.stopReason}\``,
     `- Base commit: \`${result.baseCommit}\``,
-    `- Tests on the base commit: ${baseline.passed ? "passing" : `failing (${baseline.report.failures.length} named failures)`}`,
-    `- Spend: $${result.spend.usd.toFixed(4)} of $${result.limits.usd.toFixed(2)}, ${result.spend.modelCalls} model calls, ${result.spend.testRuns} test runs, ` +
+    `- Tests on the base commit: ${baseline.passed ? "passing" : `failing (${countOf(baseline.report.failures.length, "named failure")})`}`,
+    `- Spend: $${result.spend.usd.toFixed(4)} of $${result.limits.usd.toFixed(2)}, ${countOf(result.spend.modelCalls, "model call")}, ${countOf(result.spend.testRuns, "test run")}, ` +
       `${result.spend.inputTokens} input and ${result.spend.outputTokens} output tokens, ${(result.durationMs / 1000).toFixed(1)}s`,
     `- Selection: ${agent.selection.reason}`,
     "",
@@ -75,7 +76,7 @@ function renderRunReport(issue: LocalIssue, result: LocalRunResult): string {
     "| --- | --- | --- | --- | --- | --- |",
     ...agent.candidates.map((candidate) => {
       const chosen = candidate.id === result.winner?.id ? " (chosen)" : "";
-      const tests = candidate.finalTest ? (candidate.finalTest.passed ? "passing" : `failing (${candidate.finalTest.report.failures.length})`) : "not run";
+      const tests = candidate.finalTest ? (candidate.finalTest.passed ? "passing" : `failing (${countOf(candidate.finalTest.report.failures.length, "test")})`) : "not run";
       return `| ${candidate.id}${chosen} | ${candidate.approach} | ${candidate.steps.length} | ${tests} | \`${candidate.stopReason}\` | ${candidate.spend.usd.toFixed(4)} |`;
     }),
     "",

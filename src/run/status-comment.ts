@@ -18,7 +18,7 @@ export interface CandidateLine {
   id: string;
   approach: string;
   steps: number;
-  /** `passing`, `failing (3 tests)`, or `not run yet`. */
+  /** `passing`, `failing (3 tests)`, or `tests not run yet`. */
   tests: string;
 }
 

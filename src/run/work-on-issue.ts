@@ -13,6 +13,9 @@ import type { PreparedCandidate } from "./prepare-candidates.js";
 import { RunError } from "./errors.js";
 import type { RunRequest } from "./run-request.js";
 import type { CandidateLine, StatusView } from "./status-comment.js";
+import { countOf } from "../text/plural.js";
+
+const TESTS_NOT_RUN = "tests not run yet";
 
 export interface WorkServices {
   model: ModelClient;
@@ -56,7 +59,7 @@ export async function workOnIssue(
   services.log.info({ passed: baseline.passed, failing: baseline.report.failures.length }, "baseline finished");
 
   const usdLimit = services.budget.limits.usd;
-  report({ phase: "attempt", candidates: candidates.map((candidate) => ({ id: candidate.workspace.id, approach: candidate.approach, steps: 0, tests: "not run yet" })), spend: { usd: 0, usdLimit } });
+  report({ phase: "attempt", candidates: candidates.map((candidate) => ({ id: candidate.workspace.id, approach: candidate.approach, steps: 0, tests: TESTS_NOT_RUN })), spend: { usd: 0, usdLimit } });
   const agent = await runAgent({
     candidates: candidates.map(({ approach, workspace }) => ({ approach, workspace })),
     baseline,
@@ -83,8 +86,8 @@ export function sanitisedIssue(request: RunRequest): { issueNumber: number; titl
 
 export function candidateLine(result: CandidateResult): CandidateLine {
   const test = result.finalTest;
-  let tests = "not run yet";
-  if (test) tests = test.passed ? "passing" : `failing${test.report.failures.length > 0 ? ` (${test.report.failures.length} tests)` : ""}`;
+  let tests = TESTS_NOT_RUN;
+  if (test) tests = test.passed ? "passing" : `failing${test.report.failures.length > 0 ? ` (${countOf(test.report.failures.length, "test")})` : ""}`;
   if (test && result.untestedChanges) tests += ", changed since";
   return { id: result.id, approach: result.approach, steps: result.steps.length, tests };
 }

@@ -1,4 +1,5 @@
 import { compareTestReports, type TestReport } from "./reports/test-report.js";
+import { maskTimings } from "./reports/mask-timings.js";
 import type { TestResult } from "./run-tests.js";
 
 /** Failing tests listed by name; the rest are counted, because a broken build can fail thousands. */
@@ -10,6 +11,7 @@ const SHORT_TAIL_CHARACTERS = 1_500;
  * Describes a test run for the model: the verdict with counts, each failing test with its assertion
  * message, what changed since the baseline run, and the end of the output. The output comes last and
  * short when the report names the failures, and in full when the output was in no known format.
+ * Runner timings are masked, so that the same tests give the same description in every run.
  */
 export function describeTestRun(result: TestResult, baseline?: TestResult): string {
   const report = result.report;
@@ -26,7 +28,10 @@ export function describeTestRun(result: TestResult, baseline?: TestResult): stri
   }
 
   const named = report.failures.length > 0;
-  const tail = named ? result.outputTail.slice(-SHORT_TAIL_CHARACTERS) : result.outputTail;
+  // NOTE: when the output passes the sandbox's output cap, the kept tail starts at a character count
+  // that still depends on the raw timings, so such a run may not replay byte for byte.
+  const output = maskTimings(result.outputTail);
+  const tail = named ? output.slice(-SHORT_TAIL_CHARACTERS) : output;
   parts.push(`${named ? "End of the test output" : "Test output"}:\n\`\`\`\n${tail.trim()}\n\`\`\``);
   return parts.join("\n\n");
 }
@@ -55,7 +60,7 @@ function listFailures(report: TestReport): string {
   const lines = ["Failing tests:"];
   for (const failure of report.failures.slice(0, LISTED_FAILURES)) {
     lines.push(`- ${failure.name}`);
-    if (failure.message) lines.push(...failure.message.split("\n").map((line) => `    ${line}`));
+    if (failure.message) lines.push(...maskTimings(failure.message).split("\n").map((line) => `    ${line}`));
   }
   const unlisted = report.failures.length - LISTED_FAILURES;
   if (unlisted > 0) lines.push(`- and ${unlisted} more`);

@@ -37,3 +37,13 @@ export async function exists(target: string): Promise<boolean> {
     return false;
   }
 }
+
+/** Lists a folder's entries; a missing folder has none. */
+export async function listFolder(folder: string): Promise<string[]> {
+  try {
+    return await readdir(folder);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+}

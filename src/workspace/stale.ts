@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import { createGit } from "./git.js";
 import { LEASE_SUFFIX, MIRROR_SUFFIX, READY_SUFFIX, SPARE_PREFIX, type WorkFolderLayout } from "./layout.js";
 import { isLeased } from "./lease.js";
-import { exists, removeFolder } from "./folders.js";
+import { exists, listFolder, removeFolder } from "./folders.js";
 
 /**
  * Deletes the worktrees of one mirror that no live process holds: those left by a crash, and spares
@@ -74,14 +74,5 @@ async function removeOrphanFiles(folder: string, entries: string[]): Promise<voi
       const target = full.slice(0, -LEASE_SUFFIX.length);
       if (!remaining.has(path.basename(target)) && !(await isLeased(target))) await removeFolder(full);
     }
-  }
-}
-
-async function listFolder(folder: string): Promise<string[]> {
-  try {
-    return await readdir(folder);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
   }
 }

@@ -96,6 +96,7 @@ describe("model client resilience", () => {
 
     endpoint.verify();
     expect((failure as ModelCallError).kind).toBe("rejected");
+    expect((failure as ModelCallError).message).toContain("rejected (HTTP 400): max_tokens is too large.");
     expect((failure as ModelCallError).attempts).toBe(1);
     expect(delays).toEqual([]);
   });

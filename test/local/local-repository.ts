@@ -17,8 +17,8 @@ export function createLocalRepository(commits: Array<{ message: string; files: R
 }
 
 /**
- * A reporter for Node's test runner that prints TAP without durations. Recorded runs replay only when
- * every prompt is byte-identical, and the default reporter's timings differ from run to run.
+ * A reporter for Node's test runner that prints one TAP line per top-level test, without durations or
+ * YAML blocks. The bench tests use it to name passing tests in short, byte-identical output.
  */
 export const TAP_PLAIN_REPORTER = `// Prints TAP without durations, so that the same tests give byte-identical output in every run.
 export default async function* tapPlain(source) {

@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { pino } from "pino";
 import { runCommand } from "../../src/cli/run-local.js";
+import { acquireLease } from "../../src/workspace/lease.js";
 import { BUGGY_PROJECT, git, writeFiles } from "../helpers/git-repository.js";
 import { strictGitHub } from "../helpers/github-api.js";
 import { type ChatReply, type ModelServer, startModelServer, type ToolCallReply } from "../helpers/model-server.js";
@@ -59,9 +61,13 @@ describe("magic run", () => {
     expect(result.stderr).not.toContain("failed");
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("run: tests pass, stop reason tests-pass");
+    expect(result.stdout).toContain(", 1 model call, ");
     const patch = readFileSync(path.join(out, "patch.diff"), "utf8");
     expect(patch).toContain("+  return a + b;");
-    expect(readFileSync(path.join(out, "report.md"), "utf8")).toContain("# add() subtracts");
+    const report = readFileSync(path.join(out, "report.md"), "utf8");
+    expect(report).toContain("# add() subtracts");
+    expect(report).toContain("- Tests on the base commit: failing (1 named failure)");
+    expect(report).toContain("1 model call, ");
     const record = JSON.parse(readFileSync(path.join(out, "run.json"), "utf8"));
     expect(record.testsPass).toBe(true);
     expect(record.candidates[0].steps[0].toolCalls).toEqual(["edit_file", "run_tests"]);
@@ -73,6 +79,26 @@ describe("magic run", () => {
     expect(phases).toEqual(["preparing", "indexing", "baseline", "attempt", "selecting"]);
     expect(result.stderr).toContain("run: phase baseline");
     expect(git(repository, "status", "--porcelain")).toBe("");
+  });
+
+  test("stale run folders removed", async () => {
+    const runs = path.join(folder, "work", "runs");
+    const stale = path.join(runs, "local-2026-01-01T00-00-00-000Z");
+    const live = path.join(runs, "local-live");
+    writeFiles(stale, { "home/notes.txt": "left by a process that exited on a second Ctrl-C\n" });
+    writeFiles(live, { "home/notes.txt": "used by a process that still runs\n" });
+    const lease = await acquireLease(live, { waitMs: 0, log: pino({ level: "silent" }) });
+    await startModel([FIX_ADD]);
+    try {
+      const result = await run(["--repo", repository, "--issue", "add() subtracts", "--model", MODEL, "--candidates", "1", "--out", path.join(folder, "out")]);
+
+      expect(result.code).toBe(0);
+      expect(existsSync(stale)).toBe(false);
+      expect(existsSync(live)).toBe(true);
+      expect(readdirSync(runs).sort()).toEqual(["local-live", "local-live.lease"]);
+    } finally {
+      await lease?.release();
+    }
   });
 
   test("branch option commits the patch", async () => {
@@ -105,23 +131,38 @@ describe("magic run", () => {
   });
 
   test("recorded run replays without model", async () => {
-    writeFileSync(path.join(repository, "tap-plain.mjs"), TAP_PLAIN_REPORTER);
-    git(repository, "add", "tap-plain.mjs");
-    git(repository, "commit", "--quiet", "-m", "Add a reporter without timings");
     await startModel([FIX_ADD]);
     const recordings = path.join(folder, "recordings");
     env.MAGIC_RECORD = recordings;
-    const first = await run(["--repo", repository, "--issue", "add() subtracts", "--model", MODEL, "--candidates", "1", "--test-command", TAP_PLAIN_TEST_COMMAND, "--out", path.join(folder, "live")]);
+    const first = await run(["--repo", repository, "--issue", "add() subtracts", "--model", MODEL, "--candidates", "1", "--out", path.join(folder, "live")]);
     expect(first.code).toBe(0);
     await model?.close();
     model = undefined;
     delete env.MAGIC_RECORD;
     const [recording] = readdirSync(recordings);
+    expect(readFileSync(path.join(recordings, recording as string), "utf8")).toContain("duration_ms: <time>");
 
-    const replayed = await run(["--repo", repository, "--issue", "add() subtracts", "--model", `replay:${path.join(recordings, recording as string)}`, "--candidates", "1", "--test-command", TAP_PLAIN_TEST_COMMAND, "--out", path.join(folder, "replay")]);
+    const replayed = await run(["--repo", repository, "--issue", "add() subtracts", "--model", `replay:${path.join(recordings, recording as string)}`, "--candidates", "1", "--out", path.join(folder, "replay")]);
 
+    expect(replayed.stderr).not.toContain("differs from the recording");
     expect(replayed.code).toBe(0);
     expect(readFileSync(path.join(folder, "replay", "patch.diff"), "utf8")).toBe(readFileSync(path.join(folder, "live", "patch.diff"), "utf8"));
+  });
+
+  test("rejected model call explained", async () => {
+    await startModel([
+      { status: 500, body: { error: { message: "upstream crashed", type: "server_error" } } },
+      { status: 400, body: { error: { message: "max_tokens is too large: 8192", type: "invalid_request_error" } } },
+    ]);
+    delete env.LOG_LEVEL;
+
+    const result = await run(["--repo", repository, "--issue", "add() subtracts", "--model", MODEL, "--candidates", "1", "--out", path.join(folder, "out")]);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("The last problem: The model call failed after 2 attempts on openai-compatible:run-test: rejected (HTTP 400): max_tokens is too large: 8192.");
+    expect(result.stderr).toContain('"msg":"model call failed, retrying"');
+    expect(result.stderr).toContain("[request body omitted]");
+    expect(result.stderr).not.toContain("You are Magic PR");
   });
 
   test("repository config applies", async () => {
@@ -182,6 +223,7 @@ describe("magic run", () => {
     { name: "model missing", argv: ["--repo", "REPO", "--issue", "x"], message: "--model is missing" },
     { name: "model unknown provider", argv: ["--repo", "REPO", "--issue", "x", "--model", "mistral:large"], message: 'unknown provider "mistral"' },
     { name: "model without key", argv: ["--repo", "REPO", "--issue", "x", "--model", "anthropic:claude-sonnet-4-5"], message: "ANTHROPIC_API_KEY" },
+    { name: "gold model", argv: ["--repo", "REPO", "--issue", "x", "--model", "gold"], message: "--model gold works only with magic bench" },
     { name: "model empty", argv: ["--repo", "REPO", "--issue", "x", "--model", ""], message: "--model is empty" },
     { name: "out empty", argv: ["--repo", "REPO", "--issue", "x", "--out", "", "--model", MODEL], message: "--out is empty" },
     { name: "branch invalid", argv: ["--repo", "REPO", "--issue", "x", "--model", MODEL, "--branch", "a..b"], message: "--branch a..b is not a valid branch name" },

@@ -1,4 +1,5 @@
 import type { TaskResult } from "./run-task.js";
+import { countOf } from "../../text/plural.js";
 
 export interface BenchSummary {
   tasks: number;
@@ -40,12 +41,21 @@ export function renderTextTable(results: TaskResult[]): string {
   return rows.map((row) => row.map((cell, index) => (index === row.length - 1 ? cell : cell.padEnd(widths[index] as number))).join("  ").trimEnd()).join("\n") + "\n";
 }
 
-/** Renders the markdown report: the summary line and one row per task. */
-export function renderMarkdownReport(results: TaskResult[], model: string): string {
+/** States that a report covers only the tasks finished before the bench was cancelled. */
+export function cancelledNote(tasksNotRun: number): string {
+  return `Partial report: the bench was cancelled, and ${countOf(tasksNotRun, "task")} did not run.`;
+}
+
+/**
+ * Renders the markdown report: the summary line and one row per task. `tasksNotRun` marks the report
+ * of a cancelled bench as partial.
+ */
+export function renderMarkdownReport(results: TaskResult[], model: string, tasksNotRun?: number): string {
   const escape = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
   return [
     `# Benchmark of ${model}`,
     "",
+    ...(tasksNotRun === undefined ? [] : [`**${cancelledNote(tasksNotRun)}**`, ""]),
     `\`${summaryLine(summarizeResults(results))}\``,
     "",
     `| ${COLUMNS.join(" | ")} |`,

@@ -37,27 +37,36 @@ interface CandidateCommit {
  * The tests run twice, at the parent with the test patch and at the parent with both patches:
  * fail_to_pass are the tests that pass only with the fix, pass_to_pass those that pass in both runs.
  */
-export async function tasksFromHistory(options: HistoryOptions): Promise<BenchTask[]> {
+export async function tasksFromHistory(options: HistoryOptions): Promise<{ tasks: BenchTask[]; tested: number }> {
   const mirror = await options.parts.workspaces.openMirror({ cloneUrl: options.repository.cloneUrl, log: options.parts.log });
   const git = createGit(mirror.directory);
   const tasks: BenchTask[] = [];
   let examined = 0;
-  for await (const candidate of candidateCommits(git, options.repository.branch)) {
+  for await (const candidate of candidateCommits(git, options.repository.branch, options.onNote)) {
     if (tasks.length >= options.limit || options.parts.signal?.aborted) break;
     examined += 1;
     const task = await buildTask(git, candidate, options);
     if (task) tasks.push(task);
   }
   options.onNote(`history: ${examined} commits that change source and test files were tested; ${tasks.length} became tasks`);
-  return tasks;
+  return { tasks, tested: examined };
 }
 
-/** Yields the commits that change test and source files together, newest first, reading each commit's files only when the walk reaches it. */
-async function* candidateCommits(git: ReturnType<typeof createGit>, branch: string): AsyncGenerator<CandidateCommit> {
+/**
+ * Yields the commits that change test and source files together, newest first, reading each commit's
+ * files only when the walk reaches it. A root commit is skipped with a note, because it has no parent
+ * to run the tests at.
+ */
+async function* candidateCommits(git: ReturnType<typeof createGit>, branch: string, onNote: (text: string) => void): AsyncGenerator<CandidateCommit> {
   const lines = (await git.raw(["rev-list", "--first-parent", "--parents", `refs/heads/${branch}`])).trim().split("\n");
   for (const line of lines) {
     const [commit, parent] = line.split(" ");
-    if (!commit || !parent) continue;
+    if (!commit) continue;
+    if (!parent) {
+      const subject = (await git.raw(["log", "-1", "--format=%s", commit])).trim();
+      onNote(`history: ${commit.slice(0, 10)} ${subject}: skipped, it is the root commit and has no parent to compare with`);
+      continue;
+    }
     const files = (await git.raw(["diff", "--name-only", "-z", ...PLAIN_DIFF, parent, commit])).split("\0").filter(Boolean);
     const testFiles = files.filter(isTestPath);
     const otherFiles = files.filter((file) => !isTestPath(file));

@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import PQueue from "p-queue";
 import { describeLocalFailure } from "../../local/errors.js";
-import { renderMarkdownReport, summarizeResults, summaryLine, type BenchSummary } from "./bench-report.js";
+import { cancelledNote, renderMarkdownReport, summarizeResults, summaryLine, type BenchSummary } from "./bench-report.js";
 import { runTask, type TaskParts, type TaskResult } from "./run-task.js";
 import type { BenchTask } from "./task.js";
 
@@ -24,6 +24,8 @@ export interface BenchOutcome {
   summary: BenchSummary;
   /** Tasks that were skipped because an earlier run into the same folder finished them. */
   resumed: number;
+  /** Tasks without a result because the bench was cancelled; undefined when it was not. */
+  tasksNotRun?: number;
   jsonReport: string;
   markdownReport: string;
 }
@@ -31,7 +33,8 @@ export interface BenchOutcome {
 /**
  * Runs every task not finished before, `concurrency` at a time, storing each result as it finishes so
  * that an interrupted benchmark resumes where it stopped. A task that fails with an error counts as
- * unsolved with the error as its reason. Cancelled tasks are not stored.
+ * unsolved with the error as its reason. Cancelled tasks are not stored, and the reports of a cancelled
+ * bench cover the finished tasks and say that they are partial.
  */
 export async function runBench(run: BenchRun): Promise<BenchOutcome> {
   const resultsFolder = path.join(run.out, "tasks");
@@ -59,7 +62,8 @@ export async function runBench(run: BenchRun): Promise<BenchOutcome> {
   }
   await queue.onIdle();
   const ordered = run.tasks.map((task) => results.get(task.id)).filter((result): result is TaskResult => result !== undefined);
-  return { results: ordered, summary: summarizeResults(ordered), resumed, ...(await writeReports(run, ordered)) };
+  const tasksNotRun = run.signal?.aborted ? run.tasks.length - ordered.length : undefined;
+  return { results: ordered, summary: summarizeResults(ordered), resumed, tasksNotRun, ...(await writeReports(run, ordered, tasksNotRun)) };
 }
 
 async function runOne(task: BenchTask, run: BenchRun): Promise<TaskResult | undefined> {
@@ -88,12 +92,13 @@ async function runOne(task: BenchTask, run: BenchRun): Promise<TaskResult | unde
   }
 }
 
-async function writeReports(run: BenchRun, results: TaskResult[]): Promise<{ jsonReport: string; markdownReport: string }> {
+async function writeReports(run: BenchRun, results: TaskResult[], tasksNotRun: number | undefined): Promise<{ jsonReport: string; markdownReport: string }> {
   const jsonReport = path.join(run.out, "report.json");
   const markdownReport = path.join(run.out, "report.md");
   const summary = summarizeResults(results);
-  await writeJson(jsonReport, { model: run.model, summary, summaryLine: summaryLine(summary), tasks: results });
-  await writeFile(markdownReport, renderMarkdownReport(results, run.model));
+  const partial = tasksNotRun === undefined ? {} : { partial: { cancelled: true, tasksNotRun, note: cancelledNote(tasksNotRun) } };
+  await writeJson(jsonReport, { model: run.model, ...partial, summary, summaryLine: summaryLine(summary), tasks: results });
+  await writeFile(markdownReport, renderMarkdownReport(results, run.model, tasksNotRun));
   return { jsonReport, markdownReport };
 }
 

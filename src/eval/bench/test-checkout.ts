@@ -11,6 +11,7 @@ import { runTests, type TestResult } from "../../sandbox/run-tests.js";
 import type { Sandbox } from "../../sandbox/sandbox.js";
 import { planTests } from "../../sandbox/test-command.js";
 import type { WorkspaceManager } from "../../workspace/workspace-manager.js";
+import { leaseRunFolder } from "../../local/run-folders.js";
 
 export interface CheckoutParts {
   workspaces: WorkspaceManager;
@@ -40,7 +41,11 @@ export async function testCheckout(request: CheckoutTestRequest, parts: Checkout
   const config = await readLocalConfig(mirror.directory, request.commit, request.overrides);
   const name = `check-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
   const folder = path.join(parts.workDir, "runs", name);
-  const worktree = await mirror.createWorktree({ name, baseBranch: request.branch, baseCommit: request.commit });
+  const lease = await leaseRunFolder(folder, parts.log);
+  const worktree = await mirror.createWorktree({ name, baseBranch: request.branch, baseCommit: request.commit }).catch(async (error: unknown) => {
+    await lease.release();
+    throw error;
+  });
   try {
     const home = path.join(folder, "home");
     await mkdir(home, { recursive: true });
@@ -64,6 +69,7 @@ export async function testCheckout(request: CheckoutTestRequest, parts: Checkout
   } finally {
     await worktree.remove().catch((error: unknown) => parts.log.warn({ err: error }, "removing a worktree failed"));
     await rm(folder, { recursive: true, force: true });
+    await lease.release();
   }
 }
 

@@ -75,6 +75,7 @@ describe("magic bench", () => {
     expect(result.stderr).toContain("Make add accept strings of digits: task built with 1 fail_to_pass and 2 pass_to_pass tests");
     expect(result.stderr).toContain("Add multiply: task built with 1 fail_to_pass and 1 pass_to_pass tests");
     expect(result.stderr).toContain("Name the sum in add: skipped, no test fails before the fix and passes after it");
+    expect(result.stderr).toContain("Add add: skipped, it is the root commit and has no parent to compare with");
     expect(result.stdout).toContain("bench: tasks=2 solved=2 (100%) usd=0.0000 median-time=");
     const tasks = readFileSync(path.join(out, "tasks.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line));
     expect(tasks.map((task) => task.problem_statement)).toEqual(["Make add accept strings of digits", "Add multiply\n\nCallers need the product of two numbers."]);
@@ -139,7 +140,41 @@ describe("magic bench", () => {
     expect(model.requests).toHaveLength(0);
   });
 
-  test("cancel stores no result", async () => {
+  test("tasks built elsewhere rejected", async () => {
+    const out = path.join(folder, "built");
+    const other = createLocalRepository(HISTORY);
+    try {
+      expect((await bench(["--from-history", repository, "--limit", "1", "--model", "gold", "--out", out])).code).toBe(0);
+
+      const moreTasks = await bench(["--from-history", repository, "--limit", "2", "--model", "gold", "--out", out]);
+      const otherRepository = await bench(["--from-history", other, "--limit", "1", "--model", "gold", "--out", out]);
+
+      expect(moreTasks.code).toBe(2);
+      expect(moreTasks.stderr).toContain("--limit 2 (was 1)");
+      expect(moreTasks.stderr).toContain(`Choose another --out, or delete ${out} to build the tasks again.`);
+      expect(moreTasks.stdout).not.toContain("bench:");
+      expect(otherRepository.code).toBe(2);
+      expect(otherRepository.stderr).toContain(`repository ${other} (was ${repository})`);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  test("history with only a root commit", async () => {
+    const single = createLocalRepository([HISTORY[0] as (typeof HISTORY)[number]]);
+    try {
+      const result = await bench(["--from-history", single, "--limit", "1", "--model", "gold", "--out", path.join(folder, "root")]);
+
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain("Add add: skipped, it is the root commit and has no parent to compare with");
+      expect(result.stderr).toContain("no commit with a parent changes test files and source files together");
+      expect(result.stderr).not.toContain("the lines above say why");
+    } finally {
+      rmSync(single, { recursive: true, force: true });
+    }
+  });
+
+  test("cancel writes partial report", async () => {
     let release: (() => void) | undefined;
     const heldReply = new Promise<void>((resolve) => (release = resolve));
     model = await startModelServer([
@@ -162,6 +197,8 @@ describe("magic bench", () => {
       expect(code).toBe(130);
       expect(result.stderr).toContain("Cancelled");
       expect(readdirSync(path.join(out, "tasks"))).toEqual([]);
+      expect(readFileSync(path.join(out, "report.md"), "utf8")).toContain("Partial report: the bench was cancelled, and 1 task did not run.");
+      expect(JSON.parse(readFileSync(path.join(out, "report.json"), "utf8")).partial).toMatchObject({ cancelled: true, tasksNotRun: 1 });
       expect(readdirSync(path.join(folder, "work", "runs"))).toEqual([]);
     } finally {
       release?.();
@@ -175,7 +212,7 @@ describe("magic bench", () => {
 
     const result = await bench([file, "--model", "gold"]);
 
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain(`${file}:2: not valid JSON`);
     expect(result.stderr).toContain(`${file}:3: base_commit: expected a commit id of 7 to 64 hexadecimal digits`);
     expect(result.stderr).toContain(`${file}:3: fail_to_pass: expected at least one test that the fix makes pass`);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { summarizeResults, summaryLine } from "../../../src/eval/bench/bench-report.js";
+import { renderMarkdownReport, summarizeResults, summaryLine } from "../../../src/eval/bench/bench-report.js";
 import { GoldModelClient } from "../../../src/eval/bench/gold-model.js";
 import { patchPaths } from "../../../src/eval/bench/patch-paths.js";
 import type { TaskResult } from "../../../src/eval/bench/run-task.js";
@@ -31,6 +31,18 @@ describe("bench summary line", () => {
 
   test("no tasks", () => {
     expect(summaryLine(summarizeResults([]))).toBe("bench: tasks=0 solved=0 (0%) usd=0.0000 median-time=0.0s");
+  });
+});
+
+describe("bench markdown report", () => {
+  test("cancelled report marked partial", () => {
+    const report = renderMarkdownReport([], "gold", 2);
+
+    expect(report).toContain("Partial report: the bench was cancelled, and 2 tasks did not run.");
+  });
+
+  test("finished report not marked", () => {
+    expect(renderMarkdownReport([], "gold")).not.toContain("Partial");
   });
 });
 

@@ -174,7 +174,7 @@ describe("magic eval hashhop against a loopback model", () => {
     expect(result.code).toBe(1);
     expect(server?.requests).toHaveLength(5);
     expect(result.stderr).toContain("5 requests in a row failed, the last with: The model call failed after 1 attempt");
-    expect(result.stderr).toContain("(HTTP 401). Check the model id");
+    expect(result.stderr).toContain("rejected (HTTP 401): Incorrect API key provided. Check the model id");
     const rows = readCsv(path.join(folder, "hashhop", `${REPORT_NAME}.csv`));
     expect(rows.reduce((sum, row) => sum + Number(row.samples_failed), 0)).toBe(5);
     expect(rows.map((row) => row.accuracy)).toEqual(["", ""]);
