@@ -79,8 +79,9 @@ describe.skipIf(runsAsRoot || !safetyCapSet)("fork bomb", () => {
     const deadline = Date.now() + 5_000;
     while (countProcesses(marker) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
 
+    // The fork error proves the bomb ran into the limit. The sampler may see no process at all,
+    // because a limit already reached by other processes of the same user can stop it within 25 ms.
     expect(result.output).toMatch(/Cannot fork|Resource temporarily unavailable/);
-    expect(observedMaximum).toBeGreaterThanOrEqual(1);
     expect(observedMaximum).toBeLessThanOrEqual(MAX_PROCESSES + SANDBOX_PROCESSES);
     expect(countProcesses(marker)).toBe(0);
     expect(result.durationMs).toBeLessThan(15_000);
