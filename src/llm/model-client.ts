@@ -134,7 +134,7 @@ export class AiSdkModelClient implements ModelClient {
     const last = failure as Extract<CandidateOutcome, { kind: "failed" }>;
     const tried = candidates.map((candidate) => candidate.modelId).join(", ");
     const status = last.status ? ` (HTTP ${last.status})` : "";
-    // A rejected call is the one the user must fix, and the provider's reply says what to change.
+    // A rejected call is the one the user must fix, and the provider's reply explains what to change.
     const providerMessage = last.reason === "rejected" ? providerErrorMessage(last.error) : undefined;
     const detail = providerMessage ? `: ${providerMessage.replace(/\.$/, "")}` : "";
     throw new ModelCallError(`The model call failed after ${countOf(spend.attempts, "attempt")} on ${tried}: ${last.reason}${status}${detail}.`, last.reason, spend.usage, spend.costUsd, spend.attempts, {

@@ -1,4 +1,5 @@
 import { mkdir, writeFile } from "node:fs/promises";
+import type { FinishedCandidate } from "../agent/run-agent.js";
 import path from "node:path";
 import type { LocalIssue } from "./issue-source.js";
 import type { LocalRunResult } from "./local-pipeline.js";
@@ -76,7 +77,7 @@ function renderRunReport(issue: LocalIssue, result: LocalRunResult): string {
     "| --- | --- | --- | --- | --- | --- |",
     ...agent.candidates.map((candidate) => {
       const chosen = candidate.id === result.winner?.id ? " (chosen)" : "";
-      const tests = candidate.finalTest ? (candidate.finalTest.passed ? "passing" : `failing (${countOf(candidate.finalTest.report.failures.length, "test")})`) : "not run";
+      const tests = describeFinalTest(candidate.finalTest);
       return `| ${candidate.id}${chosen} | ${candidate.approach} | ${candidate.steps.length} | ${tests} | \`${candidate.stopReason}\` | ${candidate.spend.usd.toFixed(4)} |`;
     }),
     "",
@@ -89,4 +90,10 @@ function renderRunReport(issue: LocalIssue, result: LocalRunResult): string {
 function outcomeText(result: LocalRunResult): string {
   if (!result.winner) return "no change";
   return winnerPasses(result) ? `candidate ${result.winner.id} changed the code and the tests pass` : `candidate ${result.winner.id} changed the code, but the tests do not pass`;
+}
+
+function describeFinalTest(finalTest: FinishedCandidate["finalTest"]): string {
+  if (!finalTest) return "not run";
+  if (finalTest.passed) return "passing";
+  return `failing (${countOf(finalTest.report.failures.length, "test")})`;
 }

@@ -141,7 +141,7 @@ async function cancelled(status: StatusReporter, log: Logger, costUsd: number): 
   return { kind: "cancelled", costUsd };
 }
 
-/** Decides what a run that threw ends as: interrupted, cancelled or failed, and says so in the status. */
+/** Decides what a run that threw ends as: interrupted, cancelled or failed, and reports it in the status comment. */
 async function failedRun(error: unknown, status: StatusReporter, log: Logger, signal: AbortSignal | undefined): Promise<RunOutcome> {
   if (isInterrupted(signal)) return interrupted(status, log);
   if (signal?.aborted) return cancelled(status, log, 0);

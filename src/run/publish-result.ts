@@ -99,7 +99,7 @@ export interface PublishInputs {
   tipCheckRunId?: number;
 }
 
-/** Answers each review thread of a round that pushed nothing, so reviewers see why. */
+/** Replies in each review thread of a round that pushed nothing, so reviewers learn why. */
 async function replyWithoutChange(request: RunRequest, services: PublishServices, review: ReviewDigest | undefined, summary: string | undefined): Promise<void> {
   if (!request.review || !review) return;
   const replies = reviewReplies(review, summary, [], "No commit was pushed in this round.");

@@ -39,7 +39,7 @@ interface Step {
   end: number;
 }
 
-/** Returns the text of `markdown` that a reader of the rendered markdown sees. */
+/** Returns the text of `markdown` that is visible when GitHub renders it. */
 export function sanitiseForModel(markdown: string): string {
   const text = markdown.replace(/\r\n?/g, "\n");
   const parts: string[] = [];

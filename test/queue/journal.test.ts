@@ -83,7 +83,8 @@ describe("RunJournal", () => {
     if (accepted?.state !== "accepted" || running?.state !== "running") throw new Error("unexpected states");
     expect(running.checkpoint).toEqual({ phase: "baseline" });
     expect(running.request.statusCommentId).toBe(5);
-    expect(accepted.event.kind === "labeled" && accepted.event.issue.number).toBe(1);
+    expect(accepted.event.kind).toBe("labeled");
+    expect(accepted.event.kind === "labeled" ? accepted.event.issue.number : undefined).toBe(1);
     expect(journal.countByState()).toEqual({ accepted: 1, queued: 1, running: 1, done: 1, ignored: 1 });
   });
 

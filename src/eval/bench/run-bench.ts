@@ -34,7 +34,7 @@ export interface BenchOutcome {
  * Runs every task not finished before, `concurrency` at a time, storing each result as it finishes so
  * that an interrupted benchmark resumes where it stopped. A task that fails with an error counts as
  * unsolved with the error as its reason. Cancelled tasks are not stored, and the reports of a cancelled
- * bench cover the finished tasks and say that they are partial.
+ * bench cover the finished tasks and are marked as partial.
  */
 export async function runBench(run: BenchRun): Promise<BenchOutcome> {
   const resultsFolder = path.join(run.out, "tasks");
